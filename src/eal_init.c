@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * eal_init() and eal_cleanup(): a table of stages, each {name, do, undo}.
+ *
+ * Init is all or nothing (R14): when a stage fails, the stages already
+ * done are undone in reverse order, so no mapping, fd, lock or runtime file
+ * is left behind, and eal_errno holds the failing stage's own error (DPDK
+ * overwrites it with ENOMEM). eal_cleanup() runs every undo; afterwards
+ * eal_init() may run again. A process-local mutex serialises the two.
+ *
+ * This is the only file (with the public wrappers) that owns process-global
+ * state: the internal config and the pointer to the shared config, handed
+ * to every stage explicitly (R8).
+ */
+#define EAL_LOG_COMPONENT EAL_LOGC_EAL
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "eal_internal_cfg.h"
+#include "eal_memcfg.h"
+#include "eal_os.h"
+#include "eal_private.h"
+
+struct eal_stage {
+	const char *name;
+	int (*run)(struct eal_internal_config *cfg);
+	void (*undo)(struct eal_internal_config *cfg);
+};
+
+static pthread_mutex_t init_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct eal_internal_config internal_cfg;
+static struct eal_mem_config *mcfg_ptr;
+static bool initialized;
+
+static int
+stage_log_levels(struct eal_internal_config *cfg)
+{
+	if (cfg->p.log_level != 0)
+		eal__log_set_level_id(-1, cfg->p.log_level);
+	for (unsigned int i = 0; i < cfg->n_log_levels; i++)
+		eal__log_set_level_id(cfg->log_levels[i].component, cfg->log_levels[i].level);
+	return 0;
+}
+
+static int
+stage_mcfg(struct eal_internal_config *cfg)
+{
+	int rc = eal__mcfg_init(cfg);
+
+	if (rc == 0)
+		mcfg_ptr = cfg->mcfg_addr;
+	return rc;
+}
+
+static void
+stage_mcfg_undo(struct eal_internal_config *cfg)
+{
+	mcfg_ptr = NULL;
+	eal__mcfg_fini(cfg);
+}
+
+static int
+stage_complete(struct eal_internal_config *cfg)
+{
+	if (cfg->process_type == EAL_PROC_PRIMARY)
+		eal__mcfg_complete(cfg->mcfg_addr);
+	EAL_LOG(INFO, "initialised as %s, prefix '%s'%s%s",
+		cfg->process_type == EAL_PROC_PRIMARY ? "PRIMARY" : "SECONDARY",
+		cfg->p.file_prefix, cfg->runtime_dir[0] ? ", runtime dir " : ", no shared files",
+		cfg->runtime_dir);
+	return 0;
+}
+
+static const struct eal_stage stages[] = {
+	{ "log levels", stage_log_levels, NULL },
+	{ "runtime directory", eal__runtime_dir_init, eal__runtime_dir_fini },
+	{ "shared config", stage_mcfg, stage_mcfg_undo },
+	{ "complete", stage_complete, NULL },
+};
+
+static void
+undo_stages(struct eal_internal_config *cfg, size_t done)
+{
+	while (done-- > 0)
+		if (stages[done].undo != NULL)
+			stages[done].undo(cfg);
+}
+
+static int
+run_stages(struct eal_internal_config *cfg)
+{
+	eal__test_hook_reload();
+	for (size_t i = 0; i < EAL_DIM(stages); i++) {
+		int rc = stages[i].run(cfg);
+
+		if (rc < 0) {
+			EAL_LOG(DEBUG, "stage '%s' failed (%s); undoing %zu completed stage(s)",
+				stages[i].name, eal_strerror(rc), i);
+			undo_stages(cfg, i);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Shared by both entry points once the settings are parsed and checked. */
+static int
+init_locked(struct eal_internal_config *cfg, const char *prgname)
+{
+	int rc;
+
+	if (cfg->help) {
+		eal__options_usage(prgname, stdout);
+		return -ECANCELED;
+	}
+	if (cfg->version) {
+		printf("libeal %s\n", EAL_VERSION);
+		return -ECANCELED;
+	}
+	cfg->no_shared_files = cfg->p.no_shconf || cfg->p.in_memory;
+	cfg->process_type = EAL_PROC_INVALID;
+	rc = run_stages(cfg);
+	if (rc < 0)
+		return rc;
+	initialized = true;
+	return 0;
+}
+
+EAL_API int
+eal_init(int argc, char **argv)
+{
+	int consumed = 0, rc;
+
+	pthread_mutex_lock(&init_mutex);
+	if (initialized) {
+		rc = -EALREADY;
+		goto out;
+	}
+	if (argc < 1 || argv == NULL) {
+		EAL_LOG(ERR, "eal_init: argc must be at least 1 and argv non-NULL (argv[0] is the program name)");
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = eal__options_parse(&internal_cfg, argc, argv, &consumed);
+	if (rc == 0)
+		rc = eal__options_check(&internal_cfg);
+	if (rc == 0)
+		rc = init_locked(&internal_cfg, argv[0]);
+out:
+	pthread_mutex_unlock(&init_mutex);
+	return rc < 0 ? eal__fail(rc) : consumed;
+}
+
+EAL_API int
+eal_init_params(const struct eal_params *p)
+{
+	int rc;
+
+	pthread_mutex_lock(&init_mutex);
+	if (initialized) {
+		rc = -EALREADY;
+		goto out;
+	}
+	rc = eal__options_from_params(&internal_cfg, p);
+	if (rc == 0)
+		rc = eal__options_check(&internal_cfg);
+	if (rc == 0)
+		rc = init_locked(&internal_cfg, "eal");
+out:
+	pthread_mutex_unlock(&init_mutex);
+	return rc < 0 ? eal__fail(rc) : 0;
+}
+
+EAL_API int
+eal_cleanup(void)
+{
+	pthread_mutex_lock(&init_mutex);
+	if (!initialized) {
+		pthread_mutex_unlock(&init_mutex);
+		return eal__fail(-EALREADY);
+	}
+	undo_stages(&internal_cfg, EAL_DIM(stages));
+	internal_cfg.process_type = EAL_PROC_INVALID;
+	initialized = false;
+	pthread_mutex_unlock(&init_mutex);
+	return 0;
+}
+
+EAL_API enum eal_proc_type
+eal_process_type(void)
+{
+	return initialized ? internal_cfg.process_type : EAL_PROC_INVALID;
+}
+
+EAL_API const char *
+eal_runtime_dir(void)
+{
+	if (!initialized || internal_cfg.runtime_dir[0] == '\0') {
+		eal_errno = ENOENT;
+		return NULL;
+	}
+	return internal_cfg.runtime_dir;
+}
+
+EAL_API int
+eal_primary_proc_alive(const char *config_file_path)
+{
+	char path[PATH_MAX];
+
+	if (config_file_path != NULL)
+		return eal__primary_alive_at(config_file_path);
+	if (!initialized)
+		return 0;
+	/* Without shared files the only primary is this very process. */
+	if (internal_cfg.no_shared_files)
+		return internal_cfg.process_type == EAL_PROC_PRIMARY;
+	if (eal__runtime_path(path, sizeof(path), "config") < 0)
+		return 0;
+	return eal__primary_alive_at(path);
+}
+
+EAL_API const char *
+eal_version(void)
+{
+	return EAL_VERSION;
+}
+
+struct eal_mem_config *
+eal__mcfg(void)
+{
+	return mcfg_ptr;
+}
+
+const struct eal_internal_config *
+eal__internal_cfg(void)
+{
+	return initialized ? &internal_cfg : NULL;
+}
+
+bool
+eal__initialized(void)
+{
+	return initialized;
+}

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Robust process-shared reader-writer locks (include/eal/eal_lock.h).
+ *
+ * writer:     0, or (pid << 32 | tid) of the thread holding the write lock.
+ * readers[i]: 0, or (pid << 32 | count): read holds of one process.
+ *
+ * Readers and the writer synchronise Dekker-style: a reader first adds
+ * itself to its slot and then looks at the writer word; a writer first
+ * publishes itself in the writer word and then looks at the slots. All of
+ * these accesses are sequentially consistent, so at least one of the two
+ * sees the other, and a reader that sees a writer backs out and waits.
+ *
+ * Who holds what is always written down by pid, so a waiter that has spun
+ * for a while checks whether those pids still live. A dead writer's word
+ * is cleared with a CAS (only one waiter wins) and a dead reader's slot is
+ * reset the same way. The protected data may then be half-updated; the
+ * internal eal__rwlock_write_lock() tells its caller so the owner of the
+ * data can repair or report it.
+ */
+#define EAL_LOG_COMPONENT EAL_LOGC_MCFG
+
+#include <errno.h>
+
+#include "eal_os.h"
+#include "eal_private.h"
+
+#define SEQ __ATOMIC_SEQ_CST
+/* Busy spins before yielding, and yields between liveness checks. */
+#define SPINS_BEFORE_YIELD 128
+#define YIELDS_BEFORE_CHECK 64
+
+#if defined(__x86_64__) || defined(__i386__)
+#define cpu_relax() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define cpu_relax() __asm__ volatile("yield" ::: "memory")
+#else
+#define cpu_relax() __asm__ volatile("" ::: "memory")
+#endif
+
+#define SLOT_PID(v) ((int32_t)((v) >> 32))
+#define SLOT_COUNT(v) ((uint32_t)(v))
+#define MAKE_SLOT(pid, count) (((uint64_t)(uint32_t)(pid) << 32) | (uint32_t)(count))
+
+static inline uint64_t
+self_id(void)
+{
+	return MAKE_SLOT(eal__os_getpid(), eal__os_gettid());
+}
+
+/* Waiting with backoff; returns true when it is time to check liveness. */
+struct backoff {
+	unsigned int spins;
+	unsigned int yields;
+};
+
+static bool
+backoff_wait(struct backoff *b)
+{
+	if (b->spins < SPINS_BEFORE_YIELD) {
+		b->spins++;
+		cpu_relax();
+		return false;
+	}
+	if (++b->yields < YIELDS_BEFORE_CHECK) {
+		eal__os_yield();
+		return false;
+	}
+	b->yields = 0;
+	/* Long waits sleep a little so a stuck holder does not eat a core. */
+	eal__os_sleep_us(100);
+	return true;
+}
+
+/* Clear the writer word if its holder is dead. Returns true if cleared. */
+static bool
+reap_dead_writer(eal_rwlock_t *lock, uint64_t w)
+{
+	if (w == 0 || eal__os_pid_alive(SLOT_PID(w)))
+		return false;
+	if (!__atomic_compare_exchange_n(&lock->writer, &w, 0, false, SEQ, SEQ))
+		return false;
+	EAL_LOG(WARNING, "lock %p: writer pid %d died holding it; lock released", (void *)lock,
+		(int)SLOT_PID(w));
+	return true;
+}
+
+static bool
+reap_dead_reader(eal_rwlock_t *lock, unsigned int i, uint64_t v)
+{
+	if (v == 0 || SLOT_COUNT(v) == 0 || eal__os_pid_alive(SLOT_PID(v)))
+		return false;
+	if (!__atomic_compare_exchange_n(&lock->readers[i], &v, 0, false, SEQ, SEQ))
+		return false;
+	EAL_LOG(WARNING, "lock %p: reader pid %d died holding %u read lock(s); released",
+		(void *)lock, (int)SLOT_PID(v), SLOT_COUNT(v));
+	return true;
+}
+
+/* Add one read hold for this process. Returns the slot index, or -1 when
+ * every slot belongs to another live reading process. */
+static int
+reader_enter(eal_rwlock_t *lock, int32_t pid)
+{
+	unsigned int start = (uint32_t)pid % EAL_RWLOCK_READER_SLOTS;
+
+	for (unsigned int k = 0; k < EAL_RWLOCK_READER_SLOTS; k++) {
+		unsigned int i = (start + k) % EAL_RWLOCK_READER_SLOTS;
+		uint64_t v = __atomic_load_n(&lock->readers[i], SEQ);
+
+		for (;;) {
+			uint64_t nv;
+
+			if (SLOT_PID(v) == pid)
+				nv = MAKE_SLOT(pid, SLOT_COUNT(v) + 1);
+			else if (SLOT_COUNT(v) == 0)
+				nv = MAKE_SLOT(pid, 1); /* free, or idle: take it over */
+			else
+				break;
+			if (__atomic_compare_exchange_n(&lock->readers[i], &v, nv, false, SEQ, SEQ))
+				return (int)i;
+		}
+	}
+	return -1;
+}
+
+static void
+reader_leave(eal_rwlock_t *lock, int32_t pid)
+{
+	unsigned int start = (uint32_t)pid % EAL_RWLOCK_READER_SLOTS;
+
+	for (unsigned int k = 0; k < EAL_RWLOCK_READER_SLOTS; k++) {
+		unsigned int i = (start + k) % EAL_RWLOCK_READER_SLOTS;
+		uint64_t v = __atomic_load_n(&lock->readers[i], SEQ);
+
+		if (SLOT_PID(v) != pid || SLOT_COUNT(v) == 0)
+			continue;
+		/* Only this process changes a slot tagged with its pid, except a
+		 * reaper, which only reaps dead pids: a plain CAS loop suffices. */
+		while (!__atomic_compare_exchange_n(&lock->readers[i], &v,
+						    SLOT_COUNT(v) == 1 ? 0 : v - 1, false, SEQ,
+						    SEQ))
+			;
+		return;
+	}
+	EAL_ASSERT(!"read unlock without a read hold");
+}
+
+/* Readers may pass a writer that is this very thread (nested walks). */
+static bool
+writer_blocks_reader(uint64_t w, uint64_t self)
+{
+	return w != 0 && w != self;
+}
+
+static int
+read_lock(eal_rwlock_t *lock, bool try)
+{
+	int32_t pid = eal__os_getpid();
+	uint64_t self = MAKE_SLOT(pid, eal__os_gettid());
+	struct backoff b = { 0, 0 };
+
+	for (;;) {
+		uint64_t w = __atomic_load_n(&lock->writer, SEQ);
+
+		if (!writer_blocks_reader(w, self)) {
+			if (reader_enter(lock, pid) >= 0) {
+				w = __atomic_load_n(&lock->writer, SEQ);
+				if (!writer_blocks_reader(w, self))
+					return 0;
+				reader_leave(lock, pid); /* a writer came in: back off */
+			} else if (backoff_wait(&b)) {
+				for (unsigned int i = 0; i < EAL_RWLOCK_READER_SLOTS; i++)
+					reap_dead_reader(lock, i,
+							 __atomic_load_n(&lock->readers[i], SEQ));
+				continue;
+			} else {
+				continue;
+			}
+		}
+		if (try)
+			return -EBUSY;
+		if (backoff_wait(&b))
+			reap_dead_writer(lock, __atomic_load_n(&lock->writer, SEQ));
+	}
+}
+
+/* Wait until no other process or thread holds a read lock. */
+static void
+wait_readers(eal_rwlock_t *lock)
+{
+	for (unsigned int i = 0; i < EAL_RWLOCK_READER_SLOTS; i++) {
+		struct backoff b = { 0, 0 };
+		uint64_t v;
+
+		while ((v = __atomic_load_n(&lock->readers[i], SEQ)) != 0 && SLOT_COUNT(v) != 0) {
+			if (backoff_wait(&b))
+				reap_dead_reader(lock, i, v);
+		}
+	}
+}
+
+static bool
+readers_present(eal_rwlock_t *lock)
+{
+	for (unsigned int i = 0; i < EAL_RWLOCK_READER_SLOTS; i++)
+		if (SLOT_COUNT(__atomic_load_n(&lock->readers[i], SEQ)) != 0)
+			return true;
+	return false;
+}
+
+int
+eal__rwlock_write_lock(eal_rwlock_t *lock)
+{
+	uint64_t self = self_id();
+	struct backoff b = { 0, 0 };
+	int recovered = 0;
+
+	for (;;) {
+		uint64_t w = 0;
+
+		if (__atomic_compare_exchange_n(&lock->writer, &w, self, false, SEQ, SEQ))
+			break;
+		EAL_ASSERT(w != self); /* not recursive */
+		if (backoff_wait(&b) && reap_dead_writer(lock, w))
+			recovered = 1;
+	}
+	wait_readers(lock);
+	return recovered;
+}
+
+EAL_API void
+eal_rwlock_init(eal_rwlock_t *lock)
+{
+	__atomic_store_n(&lock->writer, 0, SEQ);
+	for (unsigned int i = 0; i < EAL_RWLOCK_READER_SLOTS; i++)
+		__atomic_store_n(&lock->readers[i], 0, SEQ);
+}
+
+EAL_API void
+eal_rwlock_read_lock(eal_rwlock_t *lock)
+{
+	(void)read_lock(lock, false);
+}
+
+EAL_API int
+eal_rwlock_read_trylock(eal_rwlock_t *lock)
+{
+	int rc = read_lock(lock, true);
+
+	return rc < 0 ? eal__fail(rc) : 0;
+}
+
+EAL_API void
+eal_rwlock_read_unlock(eal_rwlock_t *lock)
+{
+	reader_leave(lock, eal__os_getpid());
+}
+
+EAL_API void
+eal_rwlock_write_lock(eal_rwlock_t *lock)
+{
+	(void)eal__rwlock_write_lock(lock);
+}
+
+EAL_API int
+eal_rwlock_write_trylock(eal_rwlock_t *lock)
+{
+	uint64_t w = 0;
+
+	if (!__atomic_compare_exchange_n(&lock->writer, &w, self_id(), false, SEQ, SEQ))
+		return eal__fail(-EBUSY);
+	if (readers_present(lock)) {
+		__atomic_store_n(&lock->writer, 0, SEQ);
+		return eal__fail(-EBUSY);
+	}
+	return 0;
+}
+
+EAL_API void
+eal_rwlock_write_unlock(eal_rwlock_t *lock)
+{
+	EAL_ASSERT(__atomic_load_n(&lock->writer, __ATOMIC_RELAXED) == self_id());
+	/* Release is enough: the Dekker ordering matters only on entry. */
+	__atomic_store_n(&lock->writer, 0, __ATOMIC_RELEASE);
+}
+
+EAL_API int
+eal_rwlock_is_write_locked(const eal_rwlock_t *lock)
+{
+	return __atomic_load_n(&lock->writer, SEQ) != 0;
+}

@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The shared config: create (primary), attach (secondary), complete, and
+ * the public lock functions. Owns every header and mode field of struct
+ * eal_mem_config (src/eal_memcfg.h).
+ *
+ * Primary: open <runtime>/config, take an OFD write lock on the header
+ * range (held for the life of the process; the kernel drops it when the
+ * process dies, which is how others know the primary is alive), map the
+ * file at a hint just below the VA base, fill the header, and at the very
+ * end of eal_init write `complete`.
+ *
+ * Secondary: open the file, check that the primary holds the lock, map the
+ * header read-only, check magic, version and size, wait (bounded, and
+ * failing fast when the primary dies) for `complete`, then map the file
+ * read-write at the primary's address with MAP_FIXED_NOREPLACE.
+ *
+ * Auto: whoever gets the lock is the primary; everyone else attaches.
+ */
+#define EAL_LOG_COMPONENT EAL_LOGC_MCFG
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "eal_internal_cfg.h"
+#include "eal_memcfg.h"
+#include "eal_os.h"
+#include "eal_private.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+/* The primary's OFD lock covers the header; eal_primary_proc_alive()
+ * tests the same range. */
+#define MCFG_LOCK_START 0
+#define MCFG_LOCK_LEN 64
+
+static size_t
+mcfg_map_len(void)
+{
+	return EAL_ALIGN_CEIL(sizeof(struct eal_mem_config), eal__os_page_size());
+}
+
+static void
+mcfg_fill(struct eal_mem_config *mcfg, const struct eal_internal_config *cfg)
+{
+	/* A stale config of a dead primary may be reused: `complete` goes to
+	 * zero first so nobody attaches to a half-written one. */
+	__atomic_store_n(&mcfg->complete, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&mcfg->magic, 0, __ATOMIC_SEQ_CST);
+	memset((char *)mcfg + sizeof(mcfg->magic), 0, sizeof(*mcfg) - sizeof(mcfg->magic));
+	mcfg->version = EAL_MCFG_VERSION;
+	mcfg->size = (uint32_t)sizeof(*mcfg);
+	mcfg->primary_pid = eal__os_getpid();
+	mcfg->mem_cfg_addr = (uint64_t)(uintptr_t)mcfg;
+	eal_rwlock_init(&mcfg->memory_hotplug_lock);
+	eal_rwlock_init(&mcfg->mlock);
+	mcfg->legacy_mem = cfg->p.legacy_mem;
+	mcfg->single_file_segments = cfg->p.single_file_segments;
+	mcfg->no_huge = cfg->p.no_huge;
+	mcfg->iova_mode = (uint32_t)cfg->p.iova_mode;
+	mcfg->base_virtaddr = cfg->p.base_virtaddr != 0 ? cfg->p.base_virtaddr
+							 : EAL_DEFAULT_BASE_VIRTADDR;
+	__atomic_store_n(&mcfg->magic, EAL_MCFG_MAGIC, __ATOMIC_RELEASE);
+}
+
+/* Map the config just below the VA base, where DPDK puts it too, so it
+ * does not land in the middle of the range later memseg lists want. */
+static int
+mcfg_map_primary(struct eal_internal_config *cfg, int fd)
+{
+	uint64_t base = cfg->p.base_virtaddr != 0 ? cfg->p.base_virtaddr : EAL_DEFAULT_BASE_VIRTADDR;
+	size_t len = mcfg_map_len();
+	void *hint = (void *)(uintptr_t)(base - len);
+	void *addr;
+	int rc;
+
+	rc = eal__os_mmap(hint, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0, &addr);
+	if (rc < 0)
+		return rc;
+	if (addr != hint) {
+		if (cfg->base_virtaddr_set)
+			EAL_LOG(WARNING, "shared config mapped at %p, not at %p below --base-virtaddr=0x%llx, ignoring",
+				addr, hint, (unsigned long long)base);
+		else
+			EAL_LOG(DEBUG, "shared config mapped at %p (hint %p)", addr, hint);
+	}
+	cfg->mcfg_addr = addr;
+	cfg->mcfg_len = len;
+	return 0;
+}
+
+static int
+mcfg_create_anonymous(struct eal_internal_config *cfg)
+{
+	size_t len = mcfg_map_len();
+	void *addr;
+	int rc;
+
+	rc = eal__os_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0,
+			  &addr);
+	if (rc < 0) {
+		EAL_LOG(ERR, "cannot allocate the process config (%zu bytes): %s", len,
+			eal_strerror(rc));
+		return rc;
+	}
+	cfg->mcfg_fd = -1;
+	cfg->mcfg_addr = addr;
+	cfg->mcfg_len = len;
+	cfg->process_type = EAL_PROC_PRIMARY;
+	mcfg_fill(addr, cfg);
+	return 0;
+}
+
+/* Open (creating if needed) and try to take the primary's lock. *ret_locked tells whether this
+ * process is now the primary. */
+static int
+mcfg_open_and_lock(const char *path, int *ret_fd, bool *ret_locked)
+{
+	int fd, rc;
+
+	rc = eal__os_open(path, O_RDWR | O_CREAT, 0600, &fd);
+	if (rc < 0)
+		return rc;
+	rc = eal__os_range_lock(fd, F_WRLCK, MCFG_LOCK_START, MCFG_LOCK_LEN, false);
+	if (rc < 0 && rc != -EAGAIN) {
+		eal__os_close(fd);
+		return rc;
+	}
+	*ret_fd = fd;
+	*ret_locked = rc == 0;
+	return 0;
+}
+
+static int
+mcfg_become_primary(struct eal_internal_config *cfg, const char *path, int fd)
+{
+	int rc;
+
+	rc = eal__os_ftruncate(fd, mcfg_map_len());
+	if (rc < 0)
+		goto fail;
+	rc = mcfg_map_primary(cfg, fd);
+	if (rc < 0)
+		goto fail;
+	cfg->mcfg_fd = fd;
+	cfg->process_type = EAL_PROC_PRIMARY;
+	mcfg_fill(cfg->mcfg_addr, cfg);
+	eal__test_point("mcfg-primary-created");
+	return 0;
+
+fail:
+	EAL_LOG(ERR, "cannot set up the shared config %s: %s", path, eal_strerror(rc));
+	(void)eal__os_unlink(path, true);
+	eal__os_close(fd);
+	return rc;
+}
+
+/* Wait until the primary has finished init. Returns 0, -EPROTO (not our
+ * file, or another layout), -ESRCH (primary died) or -ETIMEDOUT. */
+static int
+mcfg_wait_complete(const struct eal_internal_config *cfg, const char *path, int fd,
+		   const volatile struct eal_mem_config *hdr)
+{
+	uint64_t deadline = eal__os_time_ns() + (uint64_t)cfg->p.attach_timeout_ms * 1000000ull;
+	unsigned int sleep_us = 50;
+	bool locked;
+	int rc;
+
+	for (;;) {
+		uint64_t magic = __atomic_load_n(&hdr->magic, __ATOMIC_ACQUIRE);
+
+		if (magic == EAL_MCFG_MAGIC) {
+			if (hdr->version != EAL_MCFG_VERSION || hdr->size != sizeof(struct eal_mem_config)) {
+				EAL_LOG(ERR, "%s has layout version 0x%x (%u bytes) but this libeal %s uses 0x%x (%zu bytes): primary and secondary must use the same libeal version",
+					path, hdr->version, hdr->size, EAL_VERSION, EAL_MCFG_VERSION,
+					sizeof(struct eal_mem_config));
+				return -EPROTO;
+			}
+			if (__atomic_load_n(&hdr->complete, __ATOMIC_ACQUIRE) == EAL_MCFG_COMPLETE)
+				return 0;
+		} else if (magic != 0) {
+			/* The primary writes zero before the magic, never garbage. */
+			EAL_LOG(ERR, "%s is not a libeal shared config (bad magic 0x%llx); is another program using --file-prefix=%s?",
+				path, (unsigned long long)magic, cfg->p.file_prefix);
+			return -EPROTO;
+		}
+		rc = eal__os_range_lock_test(fd, MCFG_LOCK_START, MCFG_LOCK_LEN, &locked);
+		if (rc < 0)
+			return rc;
+		if (!locked) {
+			EAL_LOG(ERR, "the primary process of --file-prefix=%s died before finishing init; start a new primary",
+				cfg->p.file_prefix);
+			return -ESRCH;
+		}
+		if (eal__os_time_ns() > deadline) {
+			EAL_LOG(ERR, "the primary process (pid %d) of --file-prefix=%s did not finish init within %u ms; is it stuck? (raise --attach-timeout to wait longer)",
+				(int)hdr->primary_pid, cfg->p.file_prefix, cfg->p.attach_timeout_ms);
+			return -ETIMEDOUT;
+		}
+		eal__os_sleep_us(sleep_us);
+		if (sleep_us < 5000)
+			sleep_us *= 2;
+	}
+}
+
+static int
+mcfg_attach(struct eal_internal_config *cfg, const char *path, int fd)
+{
+	const size_t len = mcfg_map_len();
+	struct eal_mem_config *hdr;
+	void *addr, *want;
+	uint64_t fsize;
+	bool locked;
+	int rc;
+
+	rc = eal__os_range_lock_test(fd, MCFG_LOCK_START, MCFG_LOCK_LEN, &locked);
+	if (rc < 0)
+		goto fail;
+	if (!locked) {
+		EAL_LOG(ERR, "no primary process runs with --file-prefix=%s (%s is not held by any process); start the primary first",
+			cfg->p.file_prefix, path);
+		rc = -ESRCH;
+		goto fail;
+	}
+	rc = eal__os_fsize(fd, &fsize);
+	if (rc < 0)
+		goto fail;
+	/* A primary that has just taken the lock may not have sized the file
+	 * yet; wait for it as for `complete` (header fields read as zero). */
+	if (fsize < len) {
+		uint64_t deadline = eal__os_time_ns() + (uint64_t)cfg->p.attach_timeout_ms * 1000000ull;
+
+		while (fsize < len && eal__os_time_ns() < deadline) {
+			eal__os_sleep_us(500);
+			rc = eal__os_fsize(fd, &fsize);
+			if (rc < 0)
+				goto fail;
+		}
+		if (fsize < len) {
+			EAL_LOG(ERR, "%s is %llu bytes, shorter than a shared config (%zu); it is truncated or not a libeal config",
+				path, (unsigned long long)fsize, len);
+			rc = -EPROTO;
+			goto fail;
+		}
+	}
+
+	rc = eal__os_mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0, &addr);
+	if (rc < 0)
+		goto fail;
+	hdr = addr;
+	rc = mcfg_wait_complete(cfg, path, fd, hdr);
+	want = (void *)(uintptr_t)hdr->mem_cfg_addr;
+	(void)eal__os_munmap(addr, len);
+	if (rc < 0)
+		goto fail_logged;
+
+	rc = eal__os_mmap(want, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0,
+			  &addr);
+	if (rc == -EEXIST) {
+		EAL_LOG(ERR, "cannot map the shared config at %p, where the primary has it: that address range is already in use in this process; start the primary with another --base-virtaddr",
+			want);
+		rc = -EADDRINUSE;
+		goto fail_logged;
+	}
+	if (rc < 0)
+		goto fail;
+	eal__os_close(fd);
+	cfg->mcfg_fd = -1;
+	cfg->mcfg_addr = addr;
+	cfg->mcfg_len = len;
+	cfg->process_type = EAL_PROC_SECONDARY;
+	__atomic_fetch_add(&((struct eal_mem_config *)addr)->n_secondaries, 1, __ATOMIC_RELAXED);
+	return 0;
+
+fail:
+	EAL_LOG(ERR, "cannot attach to the shared config %s: %s", path, eal_strerror(rc));
+fail_logged:
+	eal__os_close(fd);
+	return rc;
+}
+
+int
+eal__mcfg_init(struct eal_internal_config *cfg)
+{
+	char path[PATH_MAX];
+	bool locked = false;
+	int fd = -1, rc;
+
+	cfg->mcfg_fd = -1;
+	cfg->mcfg_addr = NULL;
+	if (cfg->no_shared_files)
+		return mcfg_create_anonymous(cfg);
+
+	rc = eal__runtime_path(path, sizeof(path), "config");
+	if (rc < 0) {
+		EAL_LOG(ERR, "runtime path of the shared config: %s", eal_strerror(rc));
+		return rc;
+	}
+
+	switch (cfg->p.proc_type) {
+	case EAL_PROC_SECONDARY:
+		rc = eal__os_open(path, O_RDWR, 0, &fd);
+		if (rc == -ENOENT) {
+			EAL_LOG(ERR, "no primary process runs with --file-prefix=%s (%s does not exist); start the primary first",
+				cfg->p.file_prefix, path);
+			return rc;
+		}
+		if (rc < 0) {
+			EAL_LOG(ERR, "cannot open the shared config %s: %s", path, eal_strerror(rc));
+			return rc;
+		}
+		return mcfg_attach(cfg, path, fd);
+	case EAL_PROC_PRIMARY:
+	case EAL_PROC_AUTO:
+	default:
+		rc = mcfg_open_and_lock(path, &fd, &locked);
+		if (rc < 0) {
+			EAL_LOG(ERR, "cannot open the shared config %s: %s", path, eal_strerror(rc));
+			return rc;
+		}
+		if (locked)
+			return mcfg_become_primary(cfg, path, fd);
+		if (cfg->p.proc_type == EAL_PROC_PRIMARY) {
+			EAL_LOG(ERR, "cannot lock %s: is another primary process running with --file-prefix=%s? (use another --file-prefix, or --proc-type=secondary to attach to it)",
+				path, cfg->p.file_prefix);
+			eal__os_close(fd);
+			return -EBUSY;
+		}
+		EAL_LOG(INFO, "auto-detected process type: SECONDARY");
+		return mcfg_attach(cfg, path, fd);
+	}
+}
+
+void
+eal__mcfg_fini(struct eal_internal_config *cfg)
+{
+	struct eal_mem_config *mcfg = cfg->mcfg_addr;
+	char path[PATH_MAX];
+
+	if (mcfg == NULL)
+		return;
+	if (cfg->process_type == EAL_PROC_SECONDARY)
+		__atomic_fetch_sub(&mcfg->n_secondaries, 1, __ATOMIC_RELAXED);
+	else if (cfg->mcfg_fd >= 0) {
+		/* Unlink while still holding the lock, so no secondary can find
+		 * an unlocked config in between and take it for a stale one. */
+		__atomic_store_n(&mcfg->complete, 0, __ATOMIC_SEQ_CST);
+		if (eal__runtime_path(path, sizeof(path), "config") == 0)
+			(void)eal__os_unlink(path, true);
+	}
+	(void)eal__os_munmap(cfg->mcfg_addr, cfg->mcfg_len);
+	eal__os_close(cfg->mcfg_fd);
+	cfg->mcfg_fd = -1;
+	cfg->mcfg_addr = NULL;
+	cfg->mcfg_len = 0;
+}
+
+void
+eal__mcfg_complete(struct eal_mem_config *mcfg)
+{
+	eal__test_point("mcfg-before-complete");
+	__atomic_store_n(&mcfg->complete, EAL_MCFG_COMPLETE, __ATOMIC_RELEASE);
+}
+
+int
+eal__primary_alive_at(const char *path)
+{
+	bool locked = false;
+	int fd, rc;
+
+	rc = eal__os_open(path, O_RDONLY, 0, &fd);
+	if (rc < 0)
+		return 0;
+	rc = eal__os_range_lock_test(fd, MCFG_LOCK_START, MCFG_LOCK_LEN, &locked);
+	eal__os_close(fd);
+	return rc == 0 && locked;
+}
+
+/* ---- public lock functions ------------------------------------------ */
+
+#define MCFG_LOCK_FN(name, field, op) \
+	EAL_API void eal_mcfg_##name(void) \
+	{ \
+		struct eal_mem_config *mcfg = eal__mcfg(); \
+		if (mcfg != NULL) \
+			eal_rwlock_##op(&mcfg->field); \
+	}
+
+MCFG_LOCK_FN(mem_read_lock, memory_hotplug_lock, read_lock)
+MCFG_LOCK_FN(mem_read_unlock, memory_hotplug_lock, read_unlock)
+MCFG_LOCK_FN(mem_write_lock, memory_hotplug_lock, write_lock)
+MCFG_LOCK_FN(mem_write_unlock, memory_hotplug_lock, write_unlock)
+MCFG_LOCK_FN(mlock_read_lock, mlock, read_lock)
+MCFG_LOCK_FN(mlock_read_unlock, mlock, read_unlock)
+MCFG_LOCK_FN(mlock_write_lock, mlock, write_lock)
+MCFG_LOCK_FN(mlock_write_unlock, mlock, write_unlock)
+
+EAL_API int
+eal_mcfg_get_single_file_segments(void)
+{
+	struct eal_mem_config *mcfg = eal__mcfg();
+
+	return mcfg != NULL && mcfg->single_file_segments;
+}

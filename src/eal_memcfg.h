@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * struct eal_mem_config: the state every process of an application shares.
+ *
+ * Glossary (these words mean exactly this everywhere in libeal, R4):
+ * - system page: the kernel's base page (4 KiB on x86_64).
+ * - hugepage: a page from a hugetlbfs pool (2 MiB, 1 GiB).
+ * - segment (memseg): one page of memory managed by libeal, system page or
+ *   hugepage, with its virtual address, IOVA and NUMA node.
+ * - memseg list (MSL): an fbarray of segments over one VA reservation, all
+ *   of one memory type.
+ * - memory type: page size x NUMA node, as DPDK.
+ * - memzone: a named, reserved block of shared memory.
+ * - heap element: a block of a malloc heap, with its header.
+ * - primary / secondary: the process that created this config / one that
+ *   attached to it.
+ *
+ * The primary maps this struct from <runtime dir>/config at an address it
+ * records in mem_cfg_addr; secondaries map it at that same address, so
+ * pointers inside it are valid everywhere. Without shared files
+ * (--no-shconf, --in-memory) it is anonymous memory.
+ *
+ * Ownership (R7): each field is written only by the file named beside it;
+ * others read it or call the owner's functions.
+ *
+ * Lock order (take them in this order, release in reverse):
+ *   1. memory_hotplug_lock   (memory layout: memseg lists and pages)
+ *   2. mlock                 (memzones)
+ *   3. heap locks            (one per heap)
+ * All are eal_rwlock: a holder killed with SIGKILL does not block others.
+ *
+ * Layout versioning: EAL_MCFG_VERSION changes whenever the layout below
+ * changes; a secondary refuses a config with another version or size.
+ */
+#ifndef EAL_MEMCFG_H
+#define EAL_MEMCFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eal_build_config.h"
+#include "eal_fbarray.h"
+#include "eal_lock.h"
+
+/* "EALMCFG\0" as a little-endian number; written when the file is set up. */
+#define EAL_MCFG_MAGIC 0x0047464d434c4145ull
+/* Bump on any layout change. High 16 bits: library major version. */
+#define EAL_MCFG_VERSION ((uint32_t)(EAL_VERSION_MAJOR << 16) | 1u)
+/* Value of `complete` once the primary finished init. */
+#define EAL_MCFG_COMPLETE 0x434f4d50u /* "COMP" */
+
+struct eal_mem_config {
+	/* header: fixed offsets, checked before anything else is trusted */
+	uint64_t magic;           /* owner: eal_mcfg.c; EAL_MCFG_MAGIC */
+	uint32_t version;         /* owner: eal_mcfg.c; EAL_MCFG_VERSION */
+	uint32_t size;            /* owner: eal_mcfg.c; sizeof(struct eal_mem_config) */
+	uint32_t complete;        /* owner: eal_mcfg.c; EAL_MCFG_COMPLETE, written last */
+	int32_t primary_pid;      /* owner: eal_mcfg.c */
+	uint64_t mem_cfg_addr;    /* owner: eal_mcfg.c; where every process maps this */
+
+	/* locks, in lock order */
+	eal_rwlock_t memory_hotplug_lock; /* owner: eal_mcfg.c (lock functions) */
+	eal_rwlock_t mlock;               /* owner: eal_mcfg.c (lock functions) */
+
+	/* mode flags primary and secondaries must agree on (R9) */
+	uint32_t legacy_mem;           /* owner: eal_mcfg.c, copied from the primary's options */
+	uint32_t single_file_segments; /* owner: eal_mcfg.c */
+	uint32_t no_huge;              /* owner: eal_mcfg.c */
+	uint32_t iova_mode;            /* owner: eal_mcfg.c (enum eal_iova_mode requested) */
+	uint64_t base_virtaddr;        /* owner: eal_mcfg.c: VA hint for later reservations */
+
+	/* attach bookkeeping */
+	uint32_t n_secondaries;   /* owner: eal_mcfg.c; attached now (atomic, informational) */
+	uint32_t pad0;
+};
+
+/* The header fields are read before the version is known: their offsets
+ * must never change. */
+_Static_assert(offsetof(struct eal_mem_config, magic) == 0, "magic offset");
+_Static_assert(offsetof(struct eal_mem_config, version) == 8, "version offset");
+_Static_assert(offsetof(struct eal_mem_config, size) == 12, "size offset");
+_Static_assert(offsetof(struct eal_mem_config, complete) == 16, "complete offset");
+_Static_assert(offsetof(struct eal_mem_config, primary_pid) == 20, "primary_pid offset");
+_Static_assert(offsetof(struct eal_mem_config, mem_cfg_addr) == 24, "mem_cfg_addr offset");
+
+#endif /* EAL_MEMCFG_H */

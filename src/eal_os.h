@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The contract between libeal and the operating system (STYLE R34).
+ *
+ * Every system call libeal makes goes through one of these primitives, so
+ * that unit tests can intercept them (-Wl,--wrap) and so that no other file
+ * needs an #ifdef. The Linux implementation lives in src/os/linux/.
+ *
+ * Common rules:
+ * - Each primitive returns 0 (or a documented non-negative value) on
+ *   success and -errno on failure; results go out through ret_ parameters,
+ *   which are left untouched on failure.
+ * - Failures are logged once, at DEBUG, with the call, all its arguments and
+ *   the error text; the caller decides whether that is an ERR for the user.
+ * - Every fd is opened O_CLOEXEC; paths libeal creates are opened with
+ *   O_NOFOLLOW so a planted symlink is never followed.
+ */
+#ifndef EAL_OS_H
+#define EAL_OS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---- files ---------------------------------------------------------- */
+
+/* open(2) with O_CLOEXEC | O_NOFOLLOW added to @flags. */
+int eal__os_open(const char *path, int flags, mode_t mode, int *ret_fd);
+
+/* close(2); fd < 0 is accepted and ignored (destructors take half-built
+ * objects). Always returns 0: there is nothing useful to do on failure. */
+int eal__os_close(int fd);
+
+/* ftruncate(2). */
+int eal__os_ftruncate(int fd, uint64_t len);
+
+/* fstat(2) size of an open file. */
+int eal__os_fsize(int fd, uint64_t *ret_size);
+
+/* flock(2) with @op one of LOCK_SH, LOCK_EX, LOCK_UN, optionally | LOCK_NB.
+ * A lock held by someone else with LOCK_NB gives -EWOULDBLOCK. */
+int eal__os_flock(int fd, int op);
+
+/* Open-file-description byte-range lock (F_OFD_SETLK / F_OFD_SETLKW) on
+ * [start, start + len). OFD locks belong to the open file, not the process,
+ * so closing another fd to the same file (as eal_primary_proc_alive does)
+ * never drops them, and the kernel drops them when the holder dies.
+ * @type is F_RDLCK, F_WRLCK or F_UNLCK. Held elsewhere without @wait: -EAGAIN. */
+int eal__os_range_lock(int fd, short type, uint64_t start, uint64_t len, bool wait);
+
+/* Whether someone else holds a conflicting OFD or POSIX lock on the range
+ * (F_OFD_GETLK as for a write lock). ret_locked: true when held. */
+int eal__os_range_lock_test(int fd, uint64_t start, uint64_t len, bool *ret_locked);
+
+/* unlink(2); a missing file is not an error when @missing_ok. */
+int eal__os_unlink(const char *path, bool missing_ok);
+
+/* mkdir(2) with @mode; an existing directory is accepted when it is a real
+ * directory (not a symlink) owned by us with no group/other access. */
+int eal__os_mkdir_private(const char *path, mode_t mode);
+
+/* rmdir(2); a missing or non-empty directory is not an error. */
+int eal__os_rmdir(const char *path);
+
+/* access(2)-free existence test: 1 when @path exists (lstat), else 0. */
+int eal__os_exists(const char *path);
+
+/* ---- memory --------------------------------------------------------- */
+
+/* System page size (sysconf, cached). */
+size_t eal__os_page_size(void);
+
+/* mmap(2). With @fixed_noreplace the mapping must land exactly at @addr
+ * (MAP_FIXED_NOREPLACE): a taken range gives -EEXIST. Without it @addr is
+ * a hint. */
+int eal__os_mmap(void *addr, size_t len, int prot, int flags, int fd, uint64_t off,
+		 void **ret_addr);
+
+/* mmap(2) over an existing reservation at exactly @addr (MAP_FIXED). */
+int eal__os_mmap_fixed(void *addr, size_t len, int prot, int flags, int fd, uint64_t off);
+
+/* munmap(2); NULL/0 is accepted and ignored. */
+int eal__os_munmap(void *addr, size_t len);
+
+/* Reserve @len bytes of address space: PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS,
+ * MAP_NORESERVE, excluded from core dumps. @addr is a hint unless @exact,
+ * in which case the range must be free (-EEXIST otherwise). */
+int eal__os_reserve_va(void *addr, size_t len, bool exact, void **ret_addr);
+
+/* ---- processes ------------------------------------------------------ */
+
+/* This process's pid, cached (reset in a fork child). */
+int32_t eal__os_getpid(void);
+
+/* This thread's tid, cached per thread (reset in a fork child). */
+int32_t eal__os_gettid(void);
+
+/* Whether @pid names a live process (kill(pid, 0); EPERM counts as alive). */
+bool eal__os_pid_alive(int32_t pid);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t eal__os_time_ns(void);
+
+/* Sleep for @us microseconds. */
+void eal__os_sleep_us(unsigned int us);
+
+/* Yield the CPU (sched_yield). */
+void eal__os_yield(void);
+
+#endif /* EAL_OS_H */

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Linux memory primitives of the OS contract (src/eal_os.h): mmap, munmap
+ * and address-space reservations. Reservations are PROT_NONE and
+ * MAP_NORESERVE, so they cost no memory and no commit charge, and are
+ * excluded from core dumps (they may later hold gigabytes of hugepages).
+ */
+#define EAL_LOG_COMPONENT EAL_LOGC_OS
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "eal_os.h"
+#include "eal_private.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+size_t
+eal__os_page_size(void)
+{
+	static size_t page_size;
+
+	if (EAL_UNLIKELY(page_size == 0))
+		page_size = (size_t)sysconf(_SC_PAGESIZE);
+	return page_size;
+}
+
+/* Kernels before 4.17 ignore MAP_FIXED_NOREPLACE and treat it as a hint:
+ * check where the mapping landed and undo it when it is elsewhere. */
+static int
+mmap_exact(void *addr, size_t len, int prot, int flags, int fd, uint64_t off, void **ret)
+{
+	void *p = mmap(addr, len, prot, flags | MAP_FIXED_NOREPLACE, fd, (off_t)off);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	if (p != addr) {
+		(void)munmap(p, len);
+		return -EEXIST;
+	}
+	*ret = p;
+	return 0;
+}
+
+int
+eal__os_mmap(void *addr, size_t len, int prot, int flags, int fd, uint64_t off, void **ret_addr)
+{
+	void *p;
+
+	if (flags & MAP_FIXED_NOREPLACE) {
+		int rc = mmap_exact(addr, len, prot, flags & ~MAP_FIXED_NOREPLACE, fd, off, &p);
+
+		if (rc < 0) {
+			EAL_LOG(DEBUG, "mmap(%p, %zu, 0x%x, 0x%x|FIXED_NOREPLACE, %d, %llu): %s", addr,
+				len, (unsigned int)prot, (unsigned int)flags, fd,
+				(unsigned long long)off, strerror(-rc));
+			return rc;
+		}
+	} else {
+		p = mmap(addr, len, prot, flags, fd, (off_t)off);
+		if (p == MAP_FAILED) {
+			int err = errno;
+
+			EAL_LOG(DEBUG, "mmap(%p, %zu, 0x%x, 0x%x, %d, %llu): %s", addr, len,
+				(unsigned int)prot, (unsigned int)flags, fd,
+				(unsigned long long)off, strerror(err));
+			return -err;
+		}
+	}
+	*ret_addr = p;
+	return 0;
+}
+
+int
+eal__os_mmap_fixed(void *addr, size_t len, int prot, int flags, int fd, uint64_t off)
+{
+	void *p = mmap(addr, len, prot, flags | MAP_FIXED, fd, (off_t)off);
+
+	if (p == MAP_FAILED) {
+		int err = errno;
+
+		EAL_LOG(DEBUG, "mmap(%p, %zu, 0x%x, 0x%x|MAP_FIXED, %d, %llu): %s", addr, len,
+			(unsigned int)prot, (unsigned int)flags, fd, (unsigned long long)off,
+			strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+int
+eal__os_munmap(void *addr, size_t len)
+{
+	if (addr == NULL || len == 0)
+		return 0;
+	if (munmap(addr, len) < 0) {
+		int err = errno;
+
+		EAL_LOG(DEBUG, "munmap(%p, %zu): %s", addr, len, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+int
+eal__os_reserve_va(void *addr, size_t len, bool exact, void **ret_addr)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+	void *p;
+	int rc;
+
+	if (exact)
+		flags |= MAP_FIXED_NOREPLACE;
+	rc = eal__os_mmap(addr, len, PROT_NONE, flags, -1, 0, &p);
+	if (rc < 0)
+		return rc;
+	/* Not fatal: a core dump would only be larger. */
+	if (madvise(p, len, MADV_DONTDUMP) < 0)
+		EAL_LOG(DEBUG, "madvise(%p, %zu, MADV_DONTDUMP): %s", p, len, strerror(errno));
+	*ret_addr = p;
+	return 0;
+}

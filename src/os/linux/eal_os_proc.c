@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Linux process primitives of the OS contract (src/eal_os.h): cached pid
+ * and tid, liveness checks, clocks.
+ *
+ * glibc stopped caching getpid() in 2.25, and the robust locks ask for the
+ * caller's pid on every operation, so we cache it ourselves. A fork child
+ * must not keep its parent's values: a pthread_atfork handler, registered
+ * once on first use, clears both caches in the child.
+ */
+#define EAL_LOG_COMPONENT EAL_LOGC_OS
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "eal_os.h"
+#include "eal_private.h"
+
+static int32_t cached_pid;
+static __thread int32_t cached_tid;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void
+atfork_child(void)
+{
+	cached_pid = 0;
+	cached_tid = 0;
+}
+
+static void
+atfork_register(void)
+{
+	(void)pthread_atfork(NULL, NULL, atfork_child);
+}
+
+int32_t
+eal__os_getpid(void)
+{
+	if (EAL_UNLIKELY(cached_pid == 0)) {
+		(void)pthread_once(&atfork_once, atfork_register);
+		cached_pid = (int32_t)getpid();
+	}
+	return cached_pid;
+}
+
+int32_t
+eal__os_gettid(void)
+{
+	if (EAL_UNLIKELY(cached_tid == 0)) {
+		(void)pthread_once(&atfork_once, atfork_register);
+		cached_tid = (int32_t)syscall(SYS_gettid);
+	}
+	return cached_tid;
+}
+
+/* A killed process whose parent has not reaped it yet is a zombie: kill()
+ * still finds it, but it holds nothing any more. */
+static bool
+pid_is_zombie(int32_t pid)
+{
+	char path[64], buf[256];
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": comm may contain ')' so take the last one. */
+	p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
+bool
+eal__os_pid_alive(int32_t pid)
+{
+	if (pid <= 0)
+		return false;
+	/* EPERM: it exists but belongs to someone else. */
+	if (kill((pid_t)pid, 0) < 0 && errno != EPERM)
+		return false;
+	return !pid_is_zombie(pid);
+}
+
+uint64_t
+eal__os_time_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void
+eal__os_sleep_us(unsigned int us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+void
+eal__os_yield(void)
+{
+	sched_yield();
+}

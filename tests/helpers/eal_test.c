@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Test fixtures: see eal_test.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "eal_test.h"
+
+static char self_exe[PATH_MAX];
+static char prefix[128] = "test";
+static char runtime_base[PATH_MAX];
+static char runtime_dir[PATH_MAX + 200];
+static const char *child_role;
+static int child_argc;
+static char **child_argv;
+
+uint64_t
+eal_test_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void
+eal_test_rm_rf(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	if (d == NULL) {
+		(void)unlink(path);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char sub[PATH_MAX + 300];
+		struct stat st;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+		if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+			eal_test_rm_rf(sub);
+		else
+			(void)unlink(sub);
+	}
+	closedir(d);
+	(void)rmdir(path);
+}
+
+static void
+mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			(void)mkdir(tmp, 0700);
+			*p = '/';
+		}
+	}
+	(void)mkdir(tmp, 0700);
+}
+
+void
+eal_test_setup(int argc, char **argv)
+{
+	const char *base = getenv("EAL_TEST_RUNTIME_BASE");
+	ssize_t n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+
+	if (n > 0)
+		self_exe[n] = '\0';
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--prefix") == 0 && i + 1 < argc) {
+			snprintf(prefix, sizeof(prefix), "%s", argv[++i]);
+		} else if (strcmp(argv[i], "--child") == 0 && i + 1 < argc) {
+			child_role = argv[i + 1];
+			child_argc = argc - (i + 2);
+			child_argv = argv + i + 2;
+			break;
+		}
+	}
+	if (base == NULL || *base == '\0')
+		base = "/tmp/eal-tests";
+	snprintf(runtime_base, sizeof(runtime_base), "%s/%s", base, prefix);
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s/%s", runtime_base, prefix);
+	if (child_role == NULL) {
+		/* Parent: start from an empty, private base directory. */
+		eal_test_rm_rf(runtime_base);
+		mkdir_p(runtime_base);
+		(void)chmod(runtime_base, 0700);
+	}
+	/* Children of the cmocka runner must not inherit the TAP env's
+	 * expectations about output: nothing to do, they just exit. */
+}
+
+const char *eal_test_prefix(void) { return prefix; }
+const char *eal_test_runtime_base(void) { return runtime_base; }
+const char *eal_test_runtime_dir(void) { return runtime_dir; }
+const char *eal_test_child_role(void) { return child_role; }
+int eal_test_child_argc(void) { return child_argc; }
+char **eal_test_child_argv(void) { return child_argv; }
+
+static char *argv_store[64];
+static char argv_strings[64][PATH_MAX];
+
+static int
+build_argv(char ***ret_argv, const char *pfx, const char *extra, va_list ap)
+{
+	int argc = 0;
+	const char *fixed[] = { "eal_test", "--file-prefix", pfx, "--runtime-dir", runtime_base };
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		snprintf(argv_strings[argc], PATH_MAX, "%s", fixed[i]);
+		argv_store[argc] = argv_strings[argc];
+		argc++;
+	}
+	for (const char *a = extra; a != NULL && argc < 63; a = va_arg(ap, const char *)) {
+		snprintf(argv_strings[argc], PATH_MAX, "%s", a);
+		argv_store[argc] = argv_strings[argc];
+		argc++;
+	}
+	argv_store[argc] = NULL;
+	*ret_argv = argv_store;
+	return argc;
+}
+
+int
+eal_test_argv(char ***ret_argv, const char *extra, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, extra);
+	n = build_argv(ret_argv, prefix, extra, ap);
+	va_end(ap);
+	return n;
+}
+
+int
+eal_test_argv_prefix(char ***ret_argv, const char *pfx, const char *extra, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, extra);
+	n = build_argv(ret_argv, pfx, extra, ap);
+	va_end(ap);
+	return n;
+}
+
+pid_t
+eal_test_spawn(const char *role, int *ret_out_fd, ...)
+{
+	char *args[64];
+	int argc = 0, pipefd[2] = { -1, -1 };
+	va_list ap;
+	pid_t pid;
+
+	args[argc++] = self_exe;
+	args[argc++] = (char *)"--prefix";
+	args[argc++] = prefix;
+	args[argc++] = (char *)"--child";
+	args[argc++] = (char *)role;
+	va_start(ap, ret_out_fd);
+	for (char *a = va_arg(ap, char *); a != NULL && argc < 63; a = va_arg(ap, char *))
+		args[argc++] = a;
+	va_end(ap);
+	args[argc] = NULL;
+
+	if (ret_out_fd != NULL && pipe2(pipefd, O_CLOEXEC) < 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		if (pipefd[1] >= 0)
+			dup2(pipefd[1], STDOUT_FILENO);
+		execv(self_exe, args);
+		_exit(127);
+	}
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	if (ret_out_fd != NULL)
+		*ret_out_fd = pipefd[0];
+	return pid;
+}
+
+int
+eal_test_wait(pid_t pid, unsigned int timeout_ms)
+{
+	uint64_t deadline = eal_test_now_ms() + timeout_ms;
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			break;
+		if (r < 0)
+			return -1;
+		if (eal_test_now_ms() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		usleep(2000);
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+int
+eal_test_read_line(int fd, char *buf, size_t size, unsigned int timeout_ms)
+{
+	uint64_t deadline = eal_test_now_ms() + timeout_ms;
+	size_t len = 0;
+
+	while (len + 1 < size) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int64_t left = (int64_t)(deadline - eal_test_now_ms());
+		char c;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return -1;
+		if (read(fd, &c, 1) != 1)
+			return -1;
+		if (c == '\n')
+			break;
+		buf[len++] = c;
+	}
+	buf[len] = '\0';
+	return 0;
+}
+
+int
+eal_test_dir_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+void
+eal_test_require_hugepages(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+	long free_pages = 0;
+
+	if (f != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (sscanf(line, "HugePages_Free: %ld", &free_pages) == 1)
+				break;
+		fclose(f);
+	}
+	if (free_pages <= 0) {
+		printf("# SKIP: no free hugepages\n");
+		exit(EAL_TEST_SKIP);
+	}
+}

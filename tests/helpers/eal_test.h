@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Test fixtures shared by every suite.
+ *
+ * Each test executable is started by meson as `<exe> --prefix <name>`; it
+ * calls eal_test_setup(argc, argv) first. The fixture gives it a private
+ * runtime base directory ($EAL_TEST_RUNTIME_BASE/<name>, emptied at
+ * start) and file prefix, so tests can run in parallel, and helpers to
+ * re-execute the same binary as a child process (multi-process tests):
+ * a child is started with `--child <role> [args...]` and main() dispatches
+ * on eal_test_child_role().
+ */
+#ifndef EAL_TEST_H
+#define EAL_TEST_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <cmocka.h>
+
+#define EAL_TEST_SKIP 77
+
+/* Parse --prefix / --child; prepare the runtime base. */
+void eal_test_setup(int argc, char **argv);
+/* File prefix of this test ("test_<name>"). */
+const char *eal_test_prefix(void);
+/* Runtime base directory of this test (passed as --runtime-dir). */
+const char *eal_test_runtime_base(void);
+/* "<base>/<prefix>": where libeal puts this test's runtime files. */
+const char *eal_test_runtime_dir(void);
+/* Role given with --child, or NULL in the parent. */
+const char *eal_test_child_role(void);
+/* Arguments after --child <role> (child only). */
+int eal_test_child_argc(void);
+char **eal_test_child_argv(void);
+
+/*
+ * Build an argv for eal_init(): "prog --file-prefix <prefix> --runtime-dir
+ * <base>" followed by the NULL-terminated list of extra arguments. Returns
+ * argc; the strings are static storage valid until the next call.
+ */
+int eal_test_argv(char ***ret_argv, const char *extra, ...);
+/* Same with an explicit prefix. */
+int eal_test_argv_prefix(char ***ret_argv, const char *prefix, const char *extra, ...);
+
+/* Start this binary again as `--child <role> args...` (NULL-terminated).
+ * stdout of the child goes to a pipe when ret_out_fd is not NULL. */
+pid_t eal_test_spawn(const char *role, int *ret_out_fd, ...);
+/* Wait for a child; kills it after timeout_ms. Returns its exit status,
+ * 128+signal when killed by a signal, or -1 on timeout. */
+int eal_test_wait(pid_t pid, unsigned int timeout_ms);
+/* Read a line (without newline) from fd within timeout_ms; 0 or -1. */
+int eal_test_read_line(int fd, char *buf, size_t size, unsigned int timeout_ms);
+
+/* Number of entries in a directory (not . and ..), -1 if it is missing. */
+int eal_test_dir_entries(const char *path);
+/* rm -rf */
+void eal_test_rm_rf(const char *path);
+
+/* Exit 77 unless 2 MiB hugepages are reserved, free and mounted. */
+void eal_test_require_hugepages(void);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+uint64_t eal_test_now_ms(void);
+
+#endif /* EAL_TEST_H */
