@@ -149,6 +149,8 @@ mcfg_become_primary(struct eal_internal_config *cfg, const char *path, int fd)
 	cfg->mcfg_fd = fd;
 	cfg->process_type = EAL_PROC_PRIMARY;
 	mcfg_fill(cfg->mcfg_addr, cfg);
+	EAL_LOG(DEBUG, "primary: shared config %s mapped at %p (%zu bytes)", path, cfg->mcfg_addr,
+		cfg->mcfg_len);
 	eal__test_point("mcfg-primary-created");
 	return 0;
 
@@ -230,21 +232,22 @@ mcfg_attach(struct eal_internal_config *cfg, const char *path, int fd)
 	if (rc < 0)
 		goto fail;
 	/* A primary that has just taken the lock may not have sized the file
-	 * yet; wait for it as for `complete` (header fields read as zero). */
-	if (fsize < len) {
+	 * yet: give it the attach timeout. Anything shorter than the struct
+	 * would fault (SIGBUS) when read, so it is never mapped. */
+	if (fsize < sizeof(struct eal_mem_config)) {
 		uint64_t deadline = eal__os_time_ns() + (uint64_t)cfg->p.attach_timeout_ms * 1000000ull;
 
-		while (fsize < len && eal__os_time_ns() < deadline) {
+		while (fsize < sizeof(struct eal_mem_config) && eal__os_time_ns() < deadline) {
 			eal__os_sleep_us(500);
 			rc = eal__os_fsize(fd, &fsize);
 			if (rc < 0)
 				goto fail;
 		}
-		if (fsize < len) {
+		if (fsize < sizeof(struct eal_mem_config)) {
 			EAL_LOG(ERR, "%s is %llu bytes, shorter than a shared config (%zu); it is truncated or not a libeal config",
-				path, (unsigned long long)fsize, len);
+				path, (unsigned long long)fsize, sizeof(struct eal_mem_config));
 			rc = -EPROTO;
-			goto fail;
+			goto fail_logged;
 		}
 	}
 
@@ -273,6 +276,8 @@ mcfg_attach(struct eal_internal_config *cfg, const char *path, int fd)
 	cfg->mcfg_addr = addr;
 	cfg->mcfg_len = len;
 	cfg->process_type = EAL_PROC_SECONDARY;
+	EAL_LOG(DEBUG, "secondary: shared config %s mapped at %p, primary pid %d", path, addr,
+		(int)((struct eal_mem_config *)addr)->primary_pid);
 	__atomic_fetch_add(&((struct eal_mem_config *)addr)->n_secondaries, 1, __ATOMIC_RELAXED);
 	return 0;
 

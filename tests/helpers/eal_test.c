@@ -186,8 +186,9 @@ eal_test_spawn(const char *role, int *ret_out_fd, ...)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		if (pipefd[1] >= 0)
-			dup2(pipefd[1], STDOUT_FILENO);
+		/* Without a pipe, the child's stdout would mix into the TAP
+		 * stream of the parent: send it to stderr instead. */
+		dup2(pipefd[1] >= 0 ? pipefd[1] : STDERR_FILENO, STDOUT_FILENO);
 		execv(self_exe, args);
 		_exit(127);
 	}

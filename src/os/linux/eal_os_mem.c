@@ -49,7 +49,7 @@ mmap_exact(void *addr, size_t len, int prot, int flags, int fd, uint64_t off, vo
 int
 eal__os_mmap(void *addr, size_t len, int prot, int flags, int fd, uint64_t off, void **ret_addr)
 {
-	void *p;
+	void *p = NULL;
 
 	if (flags & MAP_FIXED_NOREPLACE) {
 		int rc = mmap_exact(addr, len, prot, flags & ~MAP_FIXED_NOREPLACE, fd, off, &p);
@@ -109,7 +109,7 @@ int
 eal__os_reserve_va(void *addr, size_t len, bool exact, void **ret_addr)
 {
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
-	void *p;
+	void *p = NULL;
 	int rc;
 
 	if (exact)

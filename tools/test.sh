@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Build libeal and run every test suite: once normally, once under
+# AddressSanitizer + UndefinedBehaviorSanitizer, both with -Werror; and a
+# warning-free clang build. Installs missing Debian packages (as root) and
+# reserves/mounts hugepages for the run (as root), restoring them after.
+#
+#   tools/test.sh [extra meson test args]
+set -eu
+cd "$(dirname "$0")/.."
+. tools/setup-common.sh
+
+ensure_packages meson ninja-build gcc clang pkg-config libcmocka-dev libnuma-dev
+hugepages_setup
+
+configure() {
+	dir=$1
+	shift
+	if [ -f "$dir/build.ninja" ]; then
+		meson configure "$dir" "$@" >/dev/null
+	else
+		meson setup "$dir" "$@" >/dev/null
+	fi
+}
+
+echo "== gcc, -Werror"
+configure build -Dwerror=true -Dtests=enabled -Dexamples=true
+ninja -C build
+meson test -C build --print-errorlogs --num-processes 4 "$@"
+
+echo "== gcc, -Werror, ASan + UBSan"
+configure build-san -Dwerror=true -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=false
+ninja -C build-san
+meson test -C build-san --print-errorlogs --num-processes 4 "$@"
+
+echo "== clang, -Werror (build only)"
+if [ ! -f build-clang/build.ninja ]; then
+	CC=clang meson setup build-clang -Dwerror=true -Dtests=enabled >/dev/null
+fi
+ninja -C build-clang
+
+echo "all test suites passed"
