@@ -90,7 +90,7 @@ run_primary(int argc, char **argv)
 	/* Start the secondary: same binary, same EAL options. */
 	child_argv[n++] = argv[0];
 	child_argv[n++] = (char *)"secondary";
-	for (int i = 1; i < consumed && n < 60; i++)
+	for (int i = 1; i <= consumed && n < 60; i++)
 		child_argv[n++] = argv[i];
 	child_argv[n++] = (char *)"--proc-type=secondary";
 	child_argv[n] = NULL;

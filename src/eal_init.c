@@ -151,7 +151,14 @@ eal_init(int argc, char **argv)
 		rc = init_locked(&internal_cfg, argv[0]);
 out:
 	pthread_mutex_unlock(&init_mutex);
-	return rc < 0 ? eal__fail(rc) : consumed;
+	if (rc < 0)
+		return eal__fail(rc);
+	/* DPDK's convention, so ported code keeps working: return the number
+	 * of EAL arguments (argv[0] not counted) and put the program name
+	 * just before the application's arguments, so that after
+	 * `argc -= ret; argv += ret;` argv[0] is the program name again. */
+	argv[consumed - 1] = argv[0];
+	return consumed - 1;
 }
 
 EAL_API int

@@ -65,7 +65,9 @@ eal__runtime_dir_init(struct eal_internal_config *cfg)
 	if (rc == 0) {
 		n = snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), "%s/%s", base,
 			     cfg->p.file_prefix);
-		if (n < 0 || (size_t)n >= sizeof(cfg->runtime_dir) - 64)
+		/* Leave room for the longest fixed name ("/hugepage_info"); longer
+		 * fbarray names are checked by eal__runtime_path(). */
+		if (n < 0 || (size_t)n >= sizeof(cfg->runtime_dir) - 16)
 			rc = -ENAMETOOLONG;
 	}
 	if (rc < 0) {

@@ -106,10 +106,13 @@ EAL_API void eal_params_init(struct eal_params *p);
  * @param argc
  *   Number of arguments.
  * @param argv
- *   Arguments; not modified.
+ *   Arguments. As DPDK does, argv[ret] is overwritten with argv[0] on
+ *   success; nothing else is modified.
  * @return
- *   The number of arguments consumed (argv[0] counted, as DPDK), so the
- *   application parses argv + ret; or -1 with @ref eal_errno:
+ *   The number of EAL arguments consumed, not counting argv[0] (as
+ *   rte_eal_init): after `argc -= ret; argv += ret;` argv[0] is the program
+ *   name and argv[1] the first application argument; or -1 with
+ *   @ref eal_errno:
  *   - EINVAL: a bad or conflicting option (one ERR line names it);
  *   - EALREADY: already initialised;
  *   - ECANCELED: --help or --version was given (text printed to stdout,

@@ -49,15 +49,18 @@ test_consumed_and_rest(void **state)
 
 	(void)state;
 	argc = eal_test_argv(&argv, "--", "app-arg", "--app-flag", NULL);
-	/* prog + 4 option words + "--" are consumed; the app parses the rest. */
-	assert_int_equal(eal_init(argc, argv), 6);
+	/* 4 option words + "--" are consumed; as with DPDK, the program name
+	 * moves to just before the application's arguments. */
+	assert_int_equal(eal_init(argc, argv), 5);
+	assert_string_equal(argv[5], "eal_test");
 	assert_string_equal(argv[6], "app-arg");
 	assert_int_equal(eal_process_type(), EAL_PROC_PRIMARY);
 	assert_int_equal(eal_cleanup(), 0);
 	assert_int_equal(eal_process_type(), EAL_PROC_INVALID);
 
 	argc = eal_test_argv(&argv, "app-arg", NULL);
-	assert_int_equal(eal_init(argc, argv), 5); /* stops at the first non-option */
+	assert_int_equal(eal_init(argc, argv), 4); /* stops at the first non-option */
+	assert_string_equal(argv[5], "app-arg");
 	assert_int_equal(eal_cleanup(), 0);
 }
 
@@ -69,7 +72,7 @@ test_init_twice(void **state)
 
 	(void)state;
 	argc = eal_test_argv(&argv, NULL);
-	assert_int_equal(eal_init(argc, argv), argc);
+	assert_int_equal(eal_init(argc, argv), argc - 1);
 	eal_errno = 0;
 	assert_int_equal(eal_init(argc, argv), -1);
 	assert_int_equal(eal_errno, EALREADY);
@@ -91,7 +94,7 @@ test_init_cleanup_init(void **state)
 	(void)state;
 	for (int i = 0; i < 5; i++) {
 		argc = eal_test_argv(&argv, i % 2 ? "--no-shconf" : "--proc-type=auto", NULL);
-		assert_int_equal(eal_init(argc, argv), argc);
+		assert_int_equal(eal_init(argc, argv), argc - 1);
 		assert_int_equal(eal_process_type(), EAL_PROC_PRIMARY);
 		assert_int_equal(eal_primary_proc_alive(NULL), 1);
 		assert_int_equal(eal_cleanup(), 0);
@@ -182,7 +185,7 @@ test_failed_init_keeps_real_errno(void **state)
 	assert_int_equal(eal_test_dir_entries(eal_test_runtime_base()), 0);
 	/* And init works afterwards. */
 	argc = eal_test_argv(&argv, NULL);
-	assert_int_equal(eal_init(argc, argv), argc);
+	assert_int_equal(eal_init(argc, argv), argc - 1);
 	assert_int_equal(eal_cleanup(), 0);
 }
 
@@ -240,7 +243,7 @@ test_log_level_option(void **state)
 
 	(void)state;
 	argc = eal_test_argv(&argv, "--log-level=mcfg:debug", NULL);
-	assert_int_equal(eal_init(argc, argv), argc);
+	assert_int_equal(eal_init(argc, argv), argc - 1);
 	assert_int_equal(eal_log_get_level("mcfg"), EAL_LOG_DEBUG);
 	assert_int_equal(eal_log_get_level("fbarray"), EAL_LOG_WARNING);
 	assert_int_equal(eal_cleanup(), 0);

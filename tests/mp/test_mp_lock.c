@@ -118,7 +118,7 @@ setup(void **state)
 	int argc = eal_test_argv(&argv, "--proc-type=primary", NULL);
 
 	(void)state;
-	return eal_init(argc, argv) == argc ? 0 : -1;
+	return eal_init(argc, argv) == argc - 1 ? 0 : -1;
 }
 
 static int

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * eal_init + eal_cleanup timing, printed as JSON lines.
+ *
+ *   bench_init [--runs N] [--dpdk PATH]
+ *
+ * Measures, each as the median of N runs:
+ * - warm: eal_init + eal_cleanup repeated in one process (primary, shared
+ *   config on disk; and --no-shconf);
+ * - cold: a fresh process doing one eal_init + eal_cleanup (this binary
+ *   re-executed with --child), as an application start sees it;
+ * - attach: a secondary's eal_init while a primary holds the prefix.
+ * With --dpdk PATH (bench_init_dpdk, built when libdpdk-dev is installed)
+ * it runs DPDK's rte_eal_init + rte_eal_cleanup cold in the same run, with
+ * its minimal-memory options, and prints the ratio.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <eal.h>
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median_us(uint64_t *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_u64);
+	return (double)v[n / 2] / 1000.0;
+}
+
+static char rt_base[256];
+
+static int
+init_args(char **argv, const char *prefix, const char *extra)
+{
+	int n = 0;
+
+	argv[n++] = (char *)"bench_init";
+	argv[n++] = (char *)"--file-prefix";
+	argv[n++] = (char *)prefix;
+	argv[n++] = (char *)"--runtime-dir";
+	argv[n++] = rt_base;
+	if (extra != NULL)
+		argv[n++] = (char *)extra;
+	argv[n] = NULL;
+	return n;
+}
+
+static double
+warm(int runs, const char *extra)
+{
+	uint64_t t[runs];
+	char *argv[8];
+
+	for (int i = 0; i < runs; i++) {
+		/* eal_init moves argv[0] (as DPDK): rebuild argv every time. */
+		int argc = init_args(argv, "bench_warm", extra);
+		uint64_t t0 = now_ns();
+
+		if (eal_init(argc, argv) < 0 || eal_cleanup() < 0) {
+			fprintf(stderr, "eal_init: %s\n", eal_strerror(eal_errno));
+			exit(1);
+		}
+		t[i] = now_ns() - t0;
+	}
+	return median_us(t, runs);
+}
+
+/* Run a command that prints one number (µs) on stdout; return it. */
+static double
+run_child(char *const argv[])
+{
+	int p[2], status;
+	char buf[64] = "";
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		close(p[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	n = read(p[0], buf, sizeof(buf) - 1);
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	if (n <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -1;
+	buf[n] = '\0';
+	return strtod(buf, NULL);
+}
+
+static double
+cold(int runs, char *self, const char *mode)
+{
+	double v[runs];
+	uint64_t t[runs];
+	char *argv[] = { self, (char *)"--child", (char *)mode, rt_base, NULL };
+
+	for (int i = 0; i < runs; i++) {
+		v[i] = run_child(argv);
+		if (v[i] < 0)
+			return -1;
+		t[i] = (uint64_t)(v[i] * 1000.0);
+	}
+	return median_us(t, runs);
+}
+
+static int
+child(const char *mode)
+{
+	char *argv[8];
+	int argc = init_args(argv, strcmp(mode, "attach") == 0 ? "bench_attach" : "bench_cold",
+			     strcmp(mode, "attach") == 0 ? "--proc-type=secondary" : NULL);
+	uint64_t t0 = now_ns();
+
+	if (eal_init(argc, argv) < 0 || eal_cleanup() < 0)
+		return 1;
+	printf("%.1f\n", (double)(now_ns() - t0) / 1000.0);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	int runs = 21;
+	const char *dpdk = NULL;
+	double w, wn, c, a, d = -1;
+
+	if (argc >= 4 && strcmp(argv[1], "--child") == 0) {
+		snprintf(rt_base, sizeof(rt_base), "%s", argv[3]);
+		return child(argv[2]);
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
+			runs = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--dpdk") == 0 && i + 1 < argc)
+			dpdk = argv[++i];
+	}
+	if (runs < 1 || runs > 1000)
+		runs = 21;
+	snprintf(rt_base, sizeof(rt_base), "/tmp/eal-bench-%d", (int)getpid());
+
+	w = warm(runs, NULL);
+	wn = warm(runs, "--no-shconf");
+	c = cold(runs, argv[0], "cold");
+	{
+		/* A primary holds bench_attach while secondaries attach. */
+		char *pargv[8];
+		int pargc = init_args(pargv, "bench_attach", "--proc-type=primary");
+
+		if (eal_init(pargc, pargv) < 0) {
+			fprintf(stderr, "primary: %s\n", eal_strerror(eal_errno));
+			return 1;
+		}
+		a = cold(runs, argv[0], "attach");
+		(void)eal_cleanup();
+	}
+	printf("{\"bench\":\"init\",\"impl\":\"libeal\",\"case\":\"warm_primary\",\"us\":%.1f}\n", w);
+	printf("{\"bench\":\"init\",\"impl\":\"libeal\",\"case\":\"warm_no_shconf\",\"us\":%.1f}\n", wn);
+	printf("{\"bench\":\"init\",\"impl\":\"libeal\",\"case\":\"cold_primary\",\"us\":%.1f}\n", c);
+	printf("{\"bench\":\"init\",\"impl\":\"libeal\",\"case\":\"secondary_attach\",\"us\":%.1f}\n", a);
+	if (dpdk != NULL) {
+		double v[runs];
+		uint64_t t[runs];
+		char *dargv[] = { (char *)dpdk, NULL };
+		int ok = 1;
+
+		for (int i = 0; i < runs && ok; i++) {
+			v[i] = run_child(dargv);
+			ok = v[i] >= 0;
+			t[i] = (uint64_t)(v[i] * 1000.0);
+		}
+		if (ok) {
+			d = median_us(t, runs);
+			printf("{\"bench\":\"init\",\"impl\":\"dpdk\",\"case\":\"cold_primary_no_huge\",\"us\":%.1f}\n",
+			       d);
+			printf("{\"bench\":\"init\",\"case\":\"cold_primary\",\"libeal_us\":%.1f,\"dpdk_us\":%.1f,\"speedup\":%.1f}\n",
+			       c, d, d / c);
+		} else {
+			fprintf(stderr, "bench_init: %s failed (needs root for DPDK); no comparison\n", dpdk);
+		}
+	}
+	rmdir(rt_base);
+	return 0;
+}
