@@ -50,9 +50,11 @@ stage_mcfg(struct eal_internal_config *cfg)
 {
 	int rc = eal__mcfg_init(cfg);
 
-	if (rc == 0)
-		mcfg_ptr = cfg->mcfg_addr;
-	return rc;
+	if (rc < 0)
+		return rc;
+	mcfg_ptr = cfg->mcfg_addr;
+	eal__options_note_ignored(cfg);
+	return 0;
 }
 
 static void

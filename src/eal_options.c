@@ -1000,3 +1000,29 @@ eal__options_usage(const char *prgname, void *f)
 		     "Sizes are in MiB unless they end in K, M or G. EAL options end at \"--\"\n"
 		     "or at the first argument that is not an option.\n");
 }
+
+void
+eal__options_note_ignored(const struct eal_internal_config *cfg)
+{
+	char list[512];
+	size_t len = 0;
+
+	if (cfg->process_type != EAL_PROC_SECONDARY)
+		return;
+	list[0] = '\0';
+	for (int id = 0; id < EAL_OPT_COUNT; id++) {
+		char what[OPT_WHAT_MAX];
+		int n;
+
+		if (!(cfg->given & primary_only_mask & OPTF(id)))
+			continue;
+		n = snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "",
+			     opt_spell((enum eal_opt)id, NULL, what, sizeof(what)));
+		if (n < 0 || (size_t)n >= sizeof(list) - len)
+			break;
+		len += (size_t)n;
+	}
+	if (len > 0)
+		EAL_LOG(WARNING, "running as a secondary: %s ignored (the primary's settings apply), ignoring",
+			list);
+}

@@ -125,6 +125,9 @@ int eal__options_parse(struct eal_internal_config *cfg, int argc, char **argv, i
 int eal__options_from_params(struct eal_internal_config *cfg, const void *params);
 /* Cross-option checks shared by both entry points (one ERR line each). */
 int eal__options_check(struct eal_internal_config *cfg);
+/* A process that became secondary through --proc-type=auto: one WARNING
+ * naming the primary-only options it was given, which do not apply. */
+void eal__options_note_ignored(const struct eal_internal_config *cfg);
 /* Usage text to @f. */
 void eal__options_usage(const char *prgname, void *f);
 /* Parse a size with optional K/M/G suffix; no suffix means @default_unit bytes. */

@@ -39,11 +39,26 @@ primary_pid(void)
 	return eal__mcfg() ? eal__mcfg()->primary_pid : 0;
 }
 
-/* Whether the memzone lock is write-locked, as this process sees it. */
-static int
-mlock_locked(void)
+/* Child side: WARNING lines saying options were ignored. */
+static int n_ignored_warnings;
+
+static void
+count_ignored(void *arg, enum eal_log_level level, const char *comp, const char *line)
 {
-	return eal__mcfg() ? eal_rwlock_is_write_locked(&eal__mcfg()->mlock) : -1;
+	(void)arg;
+	(void)comp;
+	if (level == EAL_LOG_WARNING && strstr(line, "-m ignored") != NULL)
+		n_ignored_warnings++;
+}
+
+/* Bit 0: the memzone lock is write-locked, as this process sees it.
+ * Bits 1+: number of "ignored option" warnings. */
+static int
+child_extra(void)
+{
+	int locked = eal__mcfg() ? eal_rwlock_is_write_locked(&eal__mcfg()->mlock) : 0;
+
+	return locked | (n_ignored_warnings << 1);
 }
 
 /* Parse "ok <type> <addr> <pid>" or "err <errno>". */
@@ -88,14 +103,16 @@ test_secondary_same_address(void **state)
 	assert_int_equal(r.pid, getpid());
 	assert_int_equal(r.extra, 0);
 
-	/* The same bytes, not a copy: a lock taken here is seen there. */
+	/* The same bytes, not a copy: a lock taken here is seen there. An
+	 * auto process that becomes secondary says that -m does not apply. */
 	eal_mcfg_mlock_write_lock();
-	eal_test_run_init(line, sizeof(line), &st, 10000, PFX, "mcfg_same", RTD, BASE, NULL);
+	eal_test_run_init(line, sizeof(line), &st, 10000, PFX, "mcfg_same", RTD, BASE, "-m",
+			  "64", NULL);
 	eal_mcfg_mlock_write_unlock();
 	r = parse(line);
 	assert_true(r.ok);
 	assert_int_equal(r.type, EAL_PROC_SECONDARY); /* auto -> secondary */
-	assert_int_equal(r.extra, 1);
+	assert_int_equal(r.extra, 1 | (1 << 1));
 	assert_int_equal(eal__mcfg()->n_secondaries, 0); /* both detached */
 	assert_int_equal(eal_cleanup(), 0);
 }
@@ -330,10 +347,12 @@ main(int argc, char **argv)
 	};
 
 	eal_test_setup(argc, argv);
-	if (eal_test_child_role() != NULL)
+	if (eal_test_child_role() != NULL) {
+		eal_log_set_handler(count_ignored, NULL);
 		return eal_test_child_main(eal_test_child_role(), eal_test_child_argc(),
 					   eal_test_child_argv(), mcfg_addr, primary_pid,
-					   mlock_locked);
+					   child_extra);
+	}
 	eal_log_set_level(NULL, EAL_LOG_CRIT);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
