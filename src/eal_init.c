@@ -76,9 +76,26 @@ stage_complete(struct eal_internal_config *cfg)
 	return 0;
 }
 
+static int
+stage_fbarrays(struct eal_internal_config *cfg)
+{
+	(void)cfg;
+	return 0;
+}
+
+/* Undone before the runtime directory, so the fbarray files this process
+ * created are gone and the directory can be removed. */
+static void
+stage_fbarrays_undo(struct eal_internal_config *cfg)
+{
+	(void)cfg;
+	eal__fbarray_forget_all();
+}
+
 static const struct eal_stage stages[] = {
 	{ "log levels", stage_log_levels, NULL },
 	{ "runtime directory", eal__runtime_dir_init, eal__runtime_dir_fini },
+	{ "fbarrays", stage_fbarrays, stage_fbarrays_undo },
 	{ "shared config", stage_mcfg, stage_mcfg_undo },
 	{ "complete", stage_complete, NULL },
 };

@@ -90,8 +90,17 @@ int eal__os_reserve_va(void *addr, size_t len, bool exact, void **ret_addr);
 
 /* ---- processes ------------------------------------------------------ */
 
-/* This process's pid, cached (reset in a fork child). */
-int32_t eal__os_getpid(void);
+/* This process's pid, cached (reset in a fork child). Inline: the shared
+ * locks ask for it on every operation. */
+extern int32_t eal__os_cached_pid;
+int32_t eal__os_getpid_slow(void);
+static inline int32_t
+eal__os_getpid(void)
+{
+	int32_t pid = __atomic_load_n(&eal__os_cached_pid, __ATOMIC_RELAXED);
+
+	return __builtin_expect(pid != 0, 1) ? pid : eal__os_getpid_slow();
+}
 
 /* This thread's tid, cached per thread (reset in a fork child). */
 int32_t eal__os_gettid(void);

@@ -3,19 +3,19 @@
 # Checks that the shared library exports exactly the functions and variables
 # marked EAL_API in the public headers: nothing internal leaks out (eal__*,
 # static helpers) and nothing public is missing.
-# usage: check_symbols.sh <libeal.so> <include/eal dir>
+# usage: check_symbols.sh <libeal.so> <public header>...
 set -eu
 lib=$1
-inc=$2
+shift
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBV]$/ {print $3}' | sed 's/@.*//' | sort -u >"$tmp/exported"
 # Names declared with EAL_API: the identifier before the first '('.
-grep -h 'EAL_API' "$inc"/*.h | grep -v '#define' |
+grep -h 'EAL_API' "$@" | grep -v '#define' |
 	sed -n 's/.*[ *]\([a-z_][a-z0-9_]*\)(.*/\1/p' | sort -u >"$tmp/declared"
 # Exported variables declared extern in headers.
-grep -h '^extern .*eal_' "$inc"/*.h | sed -n 's/.*[ *]\([a-z_][a-z0-9_]*\);.*/\1/p' >>"$tmp/declared"
+grep -h '^extern .*eal_' "$@" | sed -n 's/.*[ *]\([a-z_][a-z0-9_]*\);.*/\1/p' >>"$tmp/declared"
 sort -u -o "$tmp/declared" "$tmp/declared"
 
 status=0

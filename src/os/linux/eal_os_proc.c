@@ -24,14 +24,16 @@
 #include "eal_os.h"
 #include "eal_private.h"
 
-static int32_t cached_pid;
-static __thread int32_t cached_tid;
+int32_t eal__os_cached_pid;
+/* initial-exec: a plain %fs-relative load, no __tls_get_addr call on the
+ * lock fast path (libeal is not meant to be dlopen()ed late). */
+static __thread int32_t cached_tid __attribute__((tls_model("initial-exec")));
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
 static void
 atfork_child(void)
 {
-	cached_pid = 0;
+	eal__os_cached_pid = 0;
 	cached_tid = 0;
 }
 
@@ -42,13 +44,11 @@ atfork_register(void)
 }
 
 int32_t
-eal__os_getpid(void)
+eal__os_getpid_slow(void)
 {
-	if (EAL_UNLIKELY(cached_pid == 0)) {
-		(void)pthread_once(&atfork_once, atfork_register);
-		cached_pid = (int32_t)getpid();
-	}
-	return cached_pid;
+	(void)pthread_once(&atfork_once, atfork_register);
+	__atomic_store_n(&eal__os_cached_pid, (int32_t)getpid(), __ATOMIC_RELAXED);
+	return eal__os_cached_pid;
 }
 
 int32_t
