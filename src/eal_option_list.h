@@ -45,6 +45,8 @@ EAL_OPTION(LEGACY_MEM, "legacy-mem", 0, NONE, PRIMARY, NULL,
 	"map all memory at init, sorted by physical address; never grow or shrink")
 EAL_OPTION(NO_HUGE, "no-huge", 0, NONE, PRIMARY, NULL,
 	"use 4 KiB pages instead of hugepages (64 MiB unless -m is given)")
+EAL_OPTION(HUGE_REQUIRED, "huge-required", 0, NONE, PRIMARY, NULL,
+	"fail when no hugepages are usable instead of falling back to 4 KiB pages")
 EAL_OPTION(IN_MEMORY, "in-memory", 0, NONE, ANY, NULL,
 	"use no file at all: implies --no-shconf; no secondary can attach")
 EAL_OPTION(NO_SHCONF, "no-shconf", 0, NONE, ANY, NULL,

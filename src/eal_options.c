@@ -453,6 +453,9 @@ opt_apply(struct eal_internal_config *cfg, enum eal_opt id, const char *v)
 	case EAL_OPT_LEGACY_MEM:
 		p->legacy_mem = true;
 		break;
+	case EAL_OPT_HUGE_REQUIRED:
+		p->huge_required = true;
+		break;
 	case EAL_OPT_NO_HUGE:
 		p->no_huge = true;
 		break;
@@ -669,6 +672,7 @@ params_given(const struct eal_params *p)
 		[EAL_OPT_SOCKET_LIMIT] = p->n_socket_limit != 0,
 		[EAL_OPT_LEGACY_MEM] = p->legacy_mem,
 		[EAL_OPT_NO_HUGE] = p->no_huge,
+		[EAL_OPT_HUGE_REQUIRED] = p->huge_required,
 		[EAL_OPT_IN_MEMORY] = p->in_memory,
 		[EAL_OPT_NO_SHCONF] = p->no_shconf,
 		[EAL_OPT_SINGLE_FILE_SEGMENTS] = p->single_file_segments,
@@ -885,6 +889,8 @@ static const struct conflict conflicts[] = {
 	  "memory without hugepages is not placed per NUMA node; use -m" },
 	{ EAL_OPT_NO_HUGE, EAL_OPT_HUGE_UNLINK, unlink_not_default_without_in_memory,
 	  "without hugepages there are no hugepage files to unlink or keep" },
+	{ EAL_OPT_NO_HUGE, EAL_OPT_HUGE_REQUIRED, NULL,
+	  "one asks for 4 KiB pages, the other refuses to run without hugepages" },
 	{ EAL_OPT_NO_HUGE, EAL_OPT_MATCH_ALLOCATIONS, NULL,
 	  "memory without hugepages is mapped once and never given back" },
 	{ EAL_OPT_LEGACY_MEM, EAL_OPT_IN_MEMORY, NULL,

@@ -72,6 +72,7 @@ struct eal_params {
 	uint64_t socket_limit[EAL_MAX_NUMA_NODES]; /**< --socket-limit, per node, 0 = no limit */
 	bool legacy_mem;                /**< --legacy-mem */
 	bool no_huge;                   /**< --no-huge */
+	bool huge_required;             /**< --huge-required: no fallback to 4 KiB pages */
 	bool in_memory;                 /**< --in-memory (implies no_shconf) */
 	bool no_shconf;                 /**< --no-shconf */
 	bool single_file_segments;      /**< --single-file-segments */

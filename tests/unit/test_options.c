@@ -101,6 +101,7 @@ enum field {
 	F_SOCKET_LIMIT1,
 	F_LEGACY_MEM,
 	F_NO_HUGE,
+	F_HUGE_REQUIRED,
 	F_IN_MEMORY,
 	F_NO_SHCONF,
 	F_SINGLE_FILE,
@@ -325,6 +326,10 @@ static const struct vec vectors[] = {
 	T(ARGS("--no-huge", "--huge-unlink"), FAIL("--no-huge and --huge-unlink=always cannot", NULL)),
 	T(ARGS("--no-huge", "--huge-unlink=never"), FAIL("--no-huge and --huge-unlink=never cannot", NULL)),
 	T(ARGS("--no-huge", "--huge-unlink=existing"), OK(3, IS(F_NO_HUGE, 1))),
+	T(ARGS("--huge-required"), OK(2, IS(F_HUGE_REQUIRED, 1), GIVEN(EAL_OPTF_HUGE_REQUIRED))),
+	T(ARGS("--no-huge", "--huge-required"), FAIL("--no-huge and --huge-required cannot", NULL)),
+	T(ARGS("--proc-type=secondary", "--huge-required"),
+	  FAIL("--proc-type=secondary and --huge-required cannot", NULL)),
 	T(ARGS("--no-huge", "--huge-unlink", "--in-memory"), OK(4, IS(F_IN_MEMORY, 1))),
 	T(ARGS("--no-huge", "--match-allocations"), FAIL("--no-huge and --match-allocations cannot", NULL)),
 	T(ARGS("--in-memory", "--legacy-mem"), FAIL("--legacy-mem and --in-memory cannot", NULL)),
@@ -388,6 +393,7 @@ field_value(const struct eal_internal_config *cfg, enum field f)
 	case F_SOCKET_LIMIT1: return (long long)p->socket_limit[1];
 	case F_LEGACY_MEM: return p->legacy_mem;
 	case F_NO_HUGE: return p->no_huge;
+	case F_HUGE_REQUIRED: return p->huge_required;
 	case F_IN_MEMORY: return p->in_memory;
 	case F_NO_SHCONF: return p->no_shconf;
 	case F_SINGLE_FILE: return p->single_file_segments;
