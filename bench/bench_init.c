@@ -49,7 +49,10 @@ median_us(uint64_t *v, int n)
 	return (double)v[n / 2] / 1000.0;
 }
 
+#define MAX_RUNS 1000
+
 static char rt_base[256];
+static uint64_t samples[MAX_RUNS];
 
 static int
 init_args(char **argv, const char *prefix, const char *extra)
@@ -70,7 +73,7 @@ init_args(char **argv, const char *prefix, const char *extra)
 static double
 warm(int runs, const char *extra)
 {
-	uint64_t t[runs];
+	uint64_t *t = samples;
 	char *argv[8];
 
 	for (int i = 0; i < runs; i++) {
@@ -118,15 +121,15 @@ run_child(char *const argv[])
 static double
 cold(int runs, char *self, const char *mode)
 {
-	double v[runs];
-	uint64_t t[runs];
+	uint64_t *t = samples;
 	char *argv[] = { self, (char *)"--child", (char *)mode, rt_base, NULL };
 
 	for (int i = 0; i < runs; i++) {
-		v[i] = run_child(argv);
-		if (v[i] < 0)
+		double v = run_child(argv);
+
+		if (v < 0)
 			return -1;
-		t[i] = (uint64_t)(v[i] * 1000.0);
+		t[i] = (uint64_t)(v * 1000.0);
 	}
 	return median_us(t, runs);
 }
@@ -162,7 +165,7 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "--dpdk") == 0 && i + 1 < argc)
 			dpdk = argv[++i];
 	}
-	if (runs < 1 || runs > 1000)
+	if (runs < 1 || runs > MAX_RUNS)
 		runs = 21;
 	snprintf(rt_base, sizeof(rt_base), "/tmp/eal-bench-%d", (int)getpid());
 
@@ -186,15 +189,15 @@ main(int argc, char **argv)
 	printf("{\"bench\":\"init\",\"impl\":\"libeal\",\"case\":\"cold_primary\",\"us\":%.1f}\n", c);
 	printf("{\"bench\":\"init\",\"impl\":\"libeal\",\"case\":\"secondary_attach\",\"us\":%.1f}\n", a);
 	if (dpdk != NULL) {
-		double v[runs];
-		uint64_t t[runs];
+		uint64_t *t = samples;
 		char *dargv[] = { (char *)dpdk, NULL };
 		int ok = 1;
 
 		for (int i = 0; i < runs && ok; i++) {
-			v[i] = run_child(dargv);
-			ok = v[i] >= 0;
-			t[i] = (uint64_t)(v[i] * 1000.0);
+			double v = run_child(dargv);
+
+			ok = v >= 0;
+			t[i] = (uint64_t)(v * 1000.0);
 		}
 		if (ok) {
 			d = median_us(t, runs);

@@ -749,38 +749,23 @@ find_fast_path(enum find_op op, unsigned int len, unsigned int in_state, unsigne
 	return 1;
 }
 
-/* Body of every public search; op and used are constants at each call
- * site, so each public function compiles to its own straight path. */
+/* The search itself, on whatever the mask holds now: returns an index,
+ * a count, or -errno. Called with or without the read lock (see
+ * find_locked). */
 static inline __attribute__((always_inline)) int
-find_locked(struct eal_fbarray *arr, unsigned int start, unsigned int n, enum find_op op,
-	    bool used)
+find_body(struct eal_fbarray *arr, unsigned int start, unsigned int n, enum find_op op,
+	  bool used, int not_found)
 {
-	int not_found = used ? -ENOENT : -ENOSPC;
-	unsigned int len, in_state;
+	unsigned int len = arr->len, in_state;
 	struct bits b;
 	int rc = not_found;
 
-	if (EAL_UNLIKELY(arr == NULL || start >= arr->len))
-		return eal__fail(-EINVAL);
-	len = arr->len;
-	/* len, elt_sz and data never change while the array is mapped, so
-	 * they may be read before taking the lock; count and the mask may
-	 * not. */
-	if (op == FIND_NEXT_N || op == FIND_PREV_N) {
-		if (EAL_UNLIKELY(n == 0 || n > len))
-			return eal__fail(-EINVAL);
-		/* The window does not fit: no need to look. */
-		if (op == FIND_NEXT_N ? len - start < n : start < n - 1)
-			return eal__fail(not_found);
-	}
-
-	eal_rwlock_read_lock(&arr->rwlock);
 	in_state = used ? arr->count : len - arr->count;
 	if (find_fast_path(op, len, in_state, start, n, not_found, &rc))
-		goto unlock;
+		goto out;
 	if ((op == FIND_NEXT_N || op == FIND_PREV_N) && in_state < n) {
 		rc = not_found;
-		goto unlock;
+		goto out;
 	}
 	b = bits_view(arr, used);
 	switch (op) {
@@ -809,7 +794,53 @@ find_locked(struct eal_fbarray *arr, unsigned int start, unsigned int n, enum fi
 		rc = scan_rev_biggest(&b, start, not_found);
 		break;
 	}
-unlock:
+out:
+	return rc;
+}
+
+
+/* Body of every public search; op and used are constants at each call
+ * site, so each public function compiles to its own straight path. */
+static inline __attribute__((always_inline)) int
+find_locked(struct eal_fbarray *arr, unsigned int start, unsigned int n, enum find_op op,
+	    bool used)
+{
+	int not_found = used ? -ENOENT : -ENOSPC;
+	unsigned int len, seq;
+	int rc;
+
+	if (EAL_UNLIKELY(arr == NULL || start >= arr->len))
+		return eal__fail(-EINVAL);
+	len = arr->len;
+	/* len, elt_sz and data never change while the array is mapped, so
+	 * they may be read before taking the lock; count and the mask may
+	 * not. */
+	if (op == FIND_NEXT_N || op == FIND_PREV_N) {
+		if (EAL_UNLIKELY(n == 0 || n > len))
+			return eal__fail(-EINVAL);
+		/* The window does not fit: no need to look. */
+		if (op == FIND_NEXT_N ? len - start < n : start < n - 1)
+			return eal__fail(not_found);
+	}
+
+	/*
+	 * Optimistic first (seqlock): search without the lock and keep the
+	 * answer if no writer changed the array meanwhile (seq even and
+	 * unchanged). A search only reads, its loops are bounded by len, and
+	 * an answer computed from a torn view is thrown away, so racing with a
+	 * writer is harmless. Otherwise search again under the read lock.
+	 * This keeps searches as cheap as DPDK's even though our lock is
+	 * costlier (it records holders by pid to survive their death).
+	 */
+	seq = __atomic_load_n(&arr->seq, __ATOMIC_ACQUIRE);
+	if (EAL_LIKELY((seq & 1) == 0)) {
+		rc = find_body(arr, start, n, op, used, not_found);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (EAL_LIKELY(__atomic_load_n(&arr->seq, __ATOMIC_RELAXED) == seq))
+			return rc < 0 ? eal__fail(rc) : rc;
+	}
+	eal_rwlock_read_lock(&arr->rwlock);
+	rc = find_body(arr, start, n, op, used, not_found);
 	eal_rwlock_read_unlock(&arr->rwlock);
 	return rc < 0 ? eal__fail(rc) : rc;
 }
@@ -914,6 +945,7 @@ static int
 set_state(struct eal_fbarray *arr, unsigned int idx, bool used)
 {
 	uint64_t *w, bit;
+	unsigned int seq;
 
 	if (arr == NULL || idx >= arr->len)
 		return eal__fail(-EINVAL);
@@ -922,6 +954,10 @@ set_state(struct eal_fbarray *arr, unsigned int idx, bool used)
 
 	if (EAL_UNLIKELY(eal__rwlock_write_lock(&arr->rwlock) != 0))
 		fbarray_repair_count(arr);
+	/* Odd while we change the mask: optimistic searches retry locked. */
+	seq = arr->seq | 1; /* a dead writer may have left it odd */
+	__atomic_store_n(&arr->seq, seq, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	/* Idempotent: count moves only when the bit does. Only writers
 	 * change a mask word, but is_used reads it without the lock: store it
 	 * atomically. */
@@ -932,6 +968,7 @@ set_state(struct eal_fbarray *arr, unsigned int idx, bool used)
 		__atomic_store_n(w, *w & ~bit, __ATOMIC_RELEASE);
 		arr->count--;
 	}
+	__atomic_store_n(&arr->seq, seq + 1, __ATOMIC_RELEASE);
 	EAL_ASSERT_EXPENSIVE(fbarray_is_valid(arr));
 	eal_rwlock_write_unlock(&arr->rwlock);
 	return 0;

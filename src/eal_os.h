@@ -102,8 +102,17 @@ eal__os_getpid(void)
 	return __builtin_expect(pid != 0, 1) ? pid : eal__os_getpid_slow();
 }
 
-/* This thread's tid, cached per thread (reset in a fork child). */
-int32_t eal__os_gettid(void);
+/* This thread's tid, cached per thread (reset in a fork child); inline
+ * for the same reason. */
+extern __thread int32_t eal__os_cached_tid __attribute__((tls_model("initial-exec")));
+int32_t eal__os_gettid_slow(void);
+static inline int32_t
+eal__os_gettid(void)
+{
+	int32_t tid = eal__os_cached_tid;
+
+	return __builtin_expect(tid != 0, 1) ? tid : eal__os_gettid_slow();
+}
 
 /* Whether @pid names a live process (kill(pid, 0); EPERM counts as alive). */
 bool eal__os_pid_alive(int32_t pid);

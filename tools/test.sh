@@ -35,7 +35,7 @@ meson test -C build-san --print-errorlogs --num-processes 4 "$@"
 
 echo "== clang, -Werror (build only)"
 if [ ! -f build-clang/build.ninja ]; then
-	CC=clang meson setup build-clang -Dwerror=true -Dtests=enabled >/dev/null
+	CC=clang meson setup build-clang -Dwerror=true -Dtests=enabled -Dbench=true >/dev/null
 fi
 ninja -C build-clang
 

@@ -70,6 +70,9 @@ struct eal_fbarray {
 	unsigned int count;              /**< number of used elements */
 	unsigned int len;                /**< number of elements */
 	unsigned int elt_sz;             /**< size of each element, bytes */
+	unsigned int seq;                /**< change counter, odd while a writer
+					      updates the mask (lets searches run
+					      without taking the lock) */
 	void *data;                      /**< data area, same address in every process */
 	eal_rwlock_t rwlock;             /**< protects the used mask and count */
 };

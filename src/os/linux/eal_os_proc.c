@@ -27,14 +27,14 @@
 int32_t eal__os_cached_pid;
 /* initial-exec: a plain %fs-relative load, no __tls_get_addr call on the
  * lock fast path (libeal is not meant to be dlopen()ed late). */
-static __thread int32_t cached_tid __attribute__((tls_model("initial-exec")));
+__thread int32_t eal__os_cached_tid __attribute__((tls_model("initial-exec")));
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
 static void
 atfork_child(void)
 {
 	eal__os_cached_pid = 0;
-	cached_tid = 0;
+	eal__os_cached_tid = 0;
 }
 
 static void
@@ -52,13 +52,11 @@ eal__os_getpid_slow(void)
 }
 
 int32_t
-eal__os_gettid(void)
+eal__os_gettid_slow(void)
 {
-	if (EAL_UNLIKELY(cached_tid == 0)) {
-		(void)pthread_once(&atfork_once, atfork_register);
-		cached_tid = (int32_t)syscall(SYS_gettid);
-	}
-	return cached_tid;
+	(void)pthread_once(&atfork_once, atfork_register);
+	eal__os_cached_tid = (int32_t)syscall(SYS_gettid);
+	return eal__os_cached_tid;
 }
 
 /* A killed process whose parent has not reaped it yet is a zombie: kill()
