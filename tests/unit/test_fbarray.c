@@ -1202,6 +1202,63 @@ test_file_dump(void **state)
 
 #define file_test(fn) cmocka_unit_test_setup(fn, setup_eal)
 
+/* Searches (optimistic, without the lock) racing a writer in another
+ * thread must only return answers that hold in some state of the array.
+ * (Single-element writes never produce a torn view a search could act on,
+ * so this guards the concurrent paths, not the seq validation itself.) The
+ * array stays "all used but one free run of
+ * 64 at [100, 163]" at every instant a search could linearise at, while a
+ * writer flips single elements away from it (free one, use it again), so
+ * no other run longer than 1 ever appears and the run never grows. */
+struct race {
+	struct eal_fbarray arr;
+	volatile int stop;
+	unsigned long searches, wrong;
+};
+
+static void *
+race_writer(void *p)
+{
+	struct race *r = p;
+	unsigned int x = 12345;
+
+	while (!r->stop) {
+		unsigned int i;
+
+		x = x * 1103515245u + 12345u;
+		/* Not in the free run nor next to it (that would lengthen it). */
+		i = (x >> 8) % 190;
+		i = i < 99 ? i : i + 66;
+		(void)eal_fbarray_set_free(&r->arr, i);
+		(void)eal_fbarray_set_used(&r->arr, i);
+	}
+	return NULL;
+}
+
+static void
+test_search_race_with_writer(void **state)
+{
+	struct race r = { .stop = 0 };
+	pthread_t t;
+
+	(void)state;
+	assert_int_equal(eal_fbarray_init(&r.arr, "race", 256, 8), 0);
+	for (unsigned int i = 0; i < 256; i++)
+		if (i < 100 || i > 163)
+			assert_int_equal(eal_fbarray_set_used(&r.arr, i), 0);
+	assert_int_equal(pthread_create(&t, NULL, race_writer, &r), 0);
+	for (int k = 0; k < 300000; k++) {
+		r.searches += 3;
+		r.wrong += eal_fbarray_find_next_n_free(&r.arr, 0, 64) != 100;
+		r.wrong += eal_fbarray_find_biggest_free(&r.arr, 0) != 100;
+		r.wrong += eal_fbarray_find_contig_free(&r.arr, 100) != 64;
+	}
+	r.stop = 1;
+	pthread_join(t, NULL);
+	assert_int_equal(r.wrong, 0);
+	assert_int_equal(eal_fbarray_destroy(&r.arr), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1236,6 +1293,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup(test_dead_writer_repair, reset),
 		cmocka_unit_test_setup(test_threads, reset),
 		cmocka_unit_test(test_forget_all),
+		cmocka_unit_test(test_search_race_with_writer),
 		/* File-backed arrays, after eal_init(). */
 		file_test(test_file_lifecycle),
 		file_test(test_file_stale),
