@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <limits.h>
 #include <string.h>
 
 #include "eal_internal_cfg.h"
@@ -64,9 +65,79 @@ stage_mcfg_undo(struct eal_internal_config *cfg)
 	eal__mcfg_fini(cfg);
 }
 
+/*
+ * Hugepages. The primary discovers them (locking the hugetlbfs dirs until
+ * memory is set up, removing its own prefix's stale files) and publishes
+ * hugepage_info; a secondary reads that file. When no hugepage is usable
+ * the primary falls back to 4 KiB pages with one WARNING, unless
+ * --huge-required asks to fail instead. DPDK simply fails here.
+ */
+static int
+stage_hugepage_info(struct eal_internal_config *cfg)
+{
+	struct eal_hugepage_info *hi = &cfg->hugepage_info;
+	char path[PATH_MAX], why[256];
+	int rc;
+
+	memset(hi, 0, sizeof(*hi));
+	for (unsigned int i = 0; i < EAL_DIM(hi->sizes); i++)
+		hi->sizes[i].lock_fd = -1;
+	cfg->hugepage_fallback = false;
+
+	if (cfg->process_type == EAL_PROC_SECONDARY) {
+		/* The primary's mode applies (it may have fallen back). */
+		if (((struct eal_mem_config *)cfg->mcfg_addr)->no_huge)
+			return 0;
+		rc = eal__runtime_path(path, sizeof(path), EAL_HUGEPAGE_INFO_FILE);
+		if (rc == 0)
+			rc = eal__hugepage_info_read(hi, path);
+		return rc;
+	}
+	if (cfg->p.no_huge)
+		return 0;
+
+	rc = eal__hugepage_info_init(hi, cfg);
+	if (rc < 0)
+		return rc;
+	if (eal__hugepage_info_usable(hi, cfg->p.in_memory, why, sizeof(why)))
+		return 0;
+
+	eal__hugepage_info_fini(hi);
+	if (eal__runtime_path(path, sizeof(path), EAL_HUGEPAGE_INFO_FILE) == 0)
+		(void)eal__os_unlink(path, true);
+	if (cfg->p.huge_required) {
+		EAL_LOG(ERR, "no usable hugepages: %s; as root, run `eal-hugepages --reserve 256M --mount` (or drop --huge-required to run on 4 KiB pages)",
+			why);
+		return -ENOMEM;
+	}
+	EAL_LOG(WARNING, "no usable hugepages (%s): using 4 KiB pages instead; for hugepages run `eal-hugepages --reserve 256M --mount` as root, or pass --no-huge to choose 4 KiB pages quietly",
+		why);
+	cfg->hugepage_fallback = true;
+	cfg->p.no_huge = true;
+	eal__mcfg_update_from_internal(cfg->mcfg_addr, cfg);
+	return 0;
+}
+
+static void
+stage_hugepage_info_undo(struct eal_internal_config *cfg)
+{
+	char path[PATH_MAX];
+
+	eal__hugepage_info_fini(&cfg->hugepage_info);
+	if (cfg->process_type == EAL_PROC_PRIMARY &&
+	    eal__runtime_path(path, sizeof(path), EAL_HUGEPAGE_INFO_FILE) == 0)
+		(void)eal__os_unlink(path, true);
+	if (cfg->hugepage_fallback) {
+		cfg->p.no_huge = false; /* the user did not ask for it */
+		cfg->hugepage_fallback = false;
+	}
+}
+
 static int
 stage_complete(struct eal_internal_config *cfg)
 {
+	/* Memory is set up: other primaries may now count free pages. */
+	eal__hugepage_dirs_unlock(&cfg->hugepage_info);
 	if (cfg->process_type == EAL_PROC_PRIMARY)
 		eal__mcfg_complete(cfg->mcfg_addr);
 	EAL_LOG(INFO, "initialised as %s, prefix '%s'%s%s",
@@ -97,6 +168,7 @@ static const struct eal_stage stages[] = {
 	{ "runtime directory", eal__runtime_dir_init, eal__runtime_dir_fini },
 	{ "fbarrays", stage_fbarrays, stage_fbarrays_undo },
 	{ "shared config", stage_mcfg, stage_mcfg_undo },
+	{ "hugepage info", stage_hugepage_info, stage_hugepage_info_undo },
 	{ "complete", stage_complete, NULL },
 };
 

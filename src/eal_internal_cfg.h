@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "eal.h"
+#include "eal_hugepage_info.h"
 
 #define EAL_DEFAULT_PREFIX "eal"
 #define EAL_PREFIX_MAX 64
@@ -52,6 +53,11 @@ struct eal_internal_config {
 	char runtime_dir[PATH_MAX];           /* "<base>/<prefix>" (eal_runtime_dir.c) */
 	bool runtime_dir_created;             /* we created the prefix dir */
 	bool runtime_base_created;            /* we created the base dir */
+
+	/* hugepages (eal_hugepage_info.c): discovered by the primary, read
+	 * from the runtime file by a secondary */
+	struct eal_hugepage_info hugepage_info;
+	bool hugepage_fallback;               /* no usable hugepages: 4 KiB pages instead */
 
 	/* shared config (eal_mcfg.c) */
 	int mcfg_fd;

@@ -58,9 +58,7 @@ mcfg_fill(struct eal_mem_config *mcfg, const struct eal_internal_config *cfg)
 	mcfg->mem_cfg_addr = (uint64_t)(uintptr_t)mcfg;
 	eal_rwlock_init(&mcfg->memory_hotplug_lock);
 	eal_rwlock_init(&mcfg->mlock);
-	mcfg->legacy_mem = cfg->p.legacy_mem;
-	mcfg->single_file_segments = cfg->p.single_file_segments;
-	mcfg->no_huge = cfg->p.no_huge;
+	eal__mcfg_update_from_internal(mcfg, cfg);
 	mcfg->iova_mode = (uint32_t)cfg->p.iova_mode;
 	mcfg->base_virtaddr = cfg->p.base_virtaddr != 0 ? cfg->p.base_virtaddr
 							 : EAL_DEFAULT_BASE_VIRTADDR;
@@ -362,6 +360,16 @@ eal__mcfg_fini(struct eal_internal_config *cfg)
 	cfg->mcfg_fd = -1;
 	cfg->mcfg_addr = NULL;
 	cfg->mcfg_len = 0;
+}
+
+/* Mode flags the primary settled after the config was created (the
+ * fallback to 4 KiB pages); the only place they are copied (R9). */
+void
+eal__mcfg_update_from_internal(struct eal_mem_config *mcfg, const struct eal_internal_config *cfg)
+{
+	mcfg->no_huge = cfg->p.no_huge;
+	mcfg->legacy_mem = cfg->p.legacy_mem;
+	mcfg->single_file_segments = cfg->p.single_file_segments;
 }
 
 void

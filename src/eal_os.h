@@ -126,4 +126,58 @@ void eal__os_sleep_us(unsigned int us);
 /* Yield the CPU (sched_yield). */
 void eal__os_yield(void);
 
+/* ---- sysfs / procfs (eal_os_sysfs.c) ---- */
+
+/* Root of sysfs: $EAL_SYSFS_ROOT when set and not empty, else "/sys".
+ * Read at every call (tests switch between fixture trees); ignored in
+ * set-uid programs (secure_getenv). */
+const char *eal__os_sysfs_root(void);
+
+/* Root of procfs: $EAL_PROCFS_ROOT, else "/proc"; as above. */
+const char *eal__os_procfs_root(void);
+
+/* Read a whole file into @buf and NUL-terminate it. A file longer than
+ * @size - 1 bytes gives -EFBIG (never a silently truncated answer).
+ * @follow: follow a symlink at @path, as kernel trees need (/proc/mounts
+ * is one); false for files libeal wrote (a link gives -ELOOP). */
+int eal__os_read_file(const char *path, bool follow, char *buf, size_t size, size_t *ret_len);
+
+/* The same into a malloc()ed buffer (NUL-terminated; the caller frees it)
+ * for files whose size is not known in advance, such as /proc/mounts.
+ * More than @max bytes gives -EFBIG. */
+int eal__os_read_file_alloc(const char *path, bool follow, size_t max, char **ret_buf,
+			    size_t *ret_len);
+
+/* Directory entry types as eal__os_dir_foreach() reports them. Symlinks,
+ * sockets, FIFOs and devices are all EAL_OS_FT_OTHER. */
+enum eal_os_ftype {
+	EAL_OS_FT_OTHER,
+	EAL_OS_FT_REG,
+	EAL_OS_FT_DIR,
+};
+
+/* Called for each entry except "." and "..": 0 continues, a positive value
+ * stops the walk (success), a negative value stops it and is returned. */
+typedef int (*eal__os_dir_cb)(void *arg, const char *name, enum eal_os_ftype type);
+
+/* Walk the directory @path, relative to @at_fd (AT_FDCWD, or an open
+ * directory: "." then walks that directory itself through a new fd, so the
+ * caller's fd and its locks are untouched). Order is the kernel's. */
+int eal__os_dir_foreach(int at_fd, const char *path, eal__os_dir_cb cb, void *arg);
+
+/* openat(2) with O_CLOEXEC | O_NOFOLLOW added to @flags. */
+int eal__os_openat(int at_fd, const char *name, int flags, mode_t mode, int *ret_fd);
+
+/* unlinkat(2) of a file (not a directory). */
+int eal__os_unlinkat(int at_fd, const char *name);
+
+/* realpath(3) into @buf: -ENOENT when a component is missing,
+ * -ENAMETOOLONG when the result does not fit. */
+int eal__os_realpath(const char *path, char *buf, size_t size);
+
+/* Replace @path with @len bytes of @data atomically: write a temporary
+ * file next to it (O_EXCL | O_NOFOLLOW, @mode), then rename(2) it over
+ * @path. On failure the temporary file is removed and @path is unchanged. */
+int eal__os_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+
 #endif /* EAL_OS_H */

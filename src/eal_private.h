@@ -149,6 +149,9 @@ const char *eal__runtime_dir_path(void);
 
 int eal__mcfg_init(struct eal_internal_config *cfg);
 void eal__mcfg_fini(struct eal_internal_config *cfg);
+/* Primary: copy mode flags settled after creation into the config. */
+void eal__mcfg_update_from_internal(struct eal_mem_config *mcfg,
+				    const struct eal_internal_config *cfg);
 /* Primary: mark the config complete (last step of init). */
 void eal__mcfg_complete(struct eal_mem_config *mcfg);
 /* 1 when a live primary holds the config file at @path, else 0. */

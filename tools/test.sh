@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # Build libeal and run every test suite: once normally, once under
-# AddressSanitizer + UndefinedBehaviorSanitizer, both with -Werror; and a
-# warning-free clang build. Installs missing Debian packages (as root) and
+# AddressSanitizer + UndefinedBehaviorSanitizer, both with -Werror; then a
+# warning-free clang build whose libFuzzer targets run for a fixed number
+# of executions. Installs missing Debian packages (as root) and
 # reserves/mounts hugepages for the run (as root), restoring them after.
 #
 #   tools/test.sh [extra meson test args]
@@ -33,10 +34,12 @@ configure build-san -Dwerror=true -Dtests=enabled -Db_sanitize=address,undefined
 ninja -C build-san
 meson test -C build-san --print-errorlogs --num-processes 4 "$@"
 
-echo "== clang, -Werror (build only)"
+echo "== clang, -Werror: build everything, run the fuzz targets briefly"
 if [ ! -f build-clang/build.ninja ]; then
-	CC=clang meson setup build-clang -Dwerror=true -Dtests=enabled -Dbench=true >/dev/null
+	CC=clang meson setup build-clang -Dwerror=true -Dtests=enabled -Dbench=true \
+		-Dfuzz=true >/dev/null
 fi
 ninja -C build-clang
+meson test -C build-clang --suite fuzz --print-errorlogs
 
 echo "all test suites passed"

@@ -25,6 +25,7 @@
 #include "eal_common.h"
 #include "eal_errno.h"
 #include "eal_fbarray.h"
+#include "eal_hugepage.h"
 #include "eal_lock.h"
 #include "eal_log.h"
 #include "eal_memconfig.h"
