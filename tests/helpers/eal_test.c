@@ -163,11 +163,10 @@ eal_test_argv_prefix(char ***ret_argv, const char *pfx, const char *extra, ...)
 }
 
 pid_t
-eal_test_spawn(const char *role, int *ret_out_fd, ...)
+eal_test_spawnv(const char *role, int *ret_out_fd, char *const *extra)
 {
 	char *args[64];
 	int argc = 0, pipefd[2] = { -1, -1 };
-	va_list ap;
 	pid_t pid;
 
 	args[argc++] = self_exe;
@@ -175,10 +174,8 @@ eal_test_spawn(const char *role, int *ret_out_fd, ...)
 	args[argc++] = prefix;
 	args[argc++] = (char *)"--child";
 	args[argc++] = (char *)role;
-	va_start(ap, ret_out_fd);
-	for (char *a = va_arg(ap, char *); a != NULL && argc < 63; a = va_arg(ap, char *))
-		args[argc++] = a;
-	va_end(ap);
+	for (; extra != NULL && *extra != NULL && argc < 63; extra++)
+		args[argc++] = *extra;
 	args[argc] = NULL;
 
 	if (ret_out_fd != NULL && pipe2(pipefd, O_CLOEXEC) < 0)
@@ -197,6 +194,21 @@ eal_test_spawn(const char *role, int *ret_out_fd, ...)
 	if (ret_out_fd != NULL)
 		*ret_out_fd = pipefd[0];
 	return pid;
+}
+
+pid_t
+eal_test_spawn(const char *role, int *ret_out_fd, ...)
+{
+	char *extra[64];
+	int n = 0;
+	va_list ap;
+
+	va_start(ap, ret_out_fd);
+	for (char *a = va_arg(ap, char *); a != NULL && n < 63; a = va_arg(ap, char *))
+		extra[n++] = a;
+	va_end(ap);
+	extra[n] = NULL;
+	return eal_test_spawnv(role, ret_out_fd, extra);
 }
 
 int

@@ -50,6 +50,8 @@ int eal_test_argv_prefix(char ***ret_argv, const char *prefix, const char *extra
 /* Start this binary again as `--child <role> args...` (NULL-terminated).
  * stdout of the child goes to a pipe when ret_out_fd is not NULL. */
 pid_t eal_test_spawn(const char *role, int *ret_out_fd, ...);
+/* Same with a NULL-terminated argument array. */
+pid_t eal_test_spawnv(const char *role, int *ret_out_fd, char *const *extra);
 /* Wait for a child; kills it after timeout_ms. Returns its exit status,
  * 128+signal when killed by a signal, or -1 on timeout. */
 int eal_test_wait(pid_t pid, unsigned int timeout_ms);

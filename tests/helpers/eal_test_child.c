@@ -64,12 +64,7 @@ eal_test_start_holder(char *line, size_t size, ...)
 		args[n++] = a;
 	va_end(ap);
 	args[n] = NULL;
-	/* eal_test_spawn takes a NULL-terminated vararg list: pass up to 12. */
-	pid = eal_test_spawn("hold", &fd, args[0], n > 1 ? args[1] : NULL, n > 2 ? args[2] : NULL,
-			     n > 3 ? args[3] : NULL, n > 4 ? args[4] : NULL, n > 5 ? args[5] : NULL,
-			     n > 6 ? args[6] : NULL, n > 7 ? args[7] : NULL, n > 8 ? args[8] : NULL,
-			     n > 9 ? args[9] : NULL, n > 10 ? args[10] : NULL,
-			     n > 11 ? args[11] : NULL, NULL);
+	pid = eal_test_spawnv("hold", &fd, args);
 	if (eal_test_read_line(fd, line, size, 30000) < 0)
 		line[0] = '\0';
 	close(fd);
@@ -104,11 +99,7 @@ eal_test_run_init(char *line, size_t size, int *ret_status, unsigned int timeout
 		args[n++] = a;
 	va_end(ap);
 	args[n] = NULL;
-	pid = eal_test_spawn("init", &fd, args[0], n > 1 ? args[1] : NULL, n > 2 ? args[2] : NULL,
-			     n > 3 ? args[3] : NULL, n > 4 ? args[4] : NULL, n > 5 ? args[5] : NULL,
-			     n > 6 ? args[6] : NULL, n > 7 ? args[7] : NULL, n > 8 ? args[8] : NULL,
-			     n > 9 ? args[9] : NULL, n > 10 ? args[10] : NULL,
-			     n > 11 ? args[11] : NULL, NULL);
+	pid = eal_test_spawnv("init", &fd, args);
 	if (eal_test_read_line(fd, line, size, timeout_ms) < 0)
 		line[0] = '\0';
 	close(fd);
