@@ -169,6 +169,7 @@ static const struct eal_stage stages[] = {
 	{ "fbarrays", stage_fbarrays, stage_fbarrays_undo },
 	{ "shared config", stage_mcfg, stage_mcfg_undo },
 	{ "hugepage info", stage_hugepage_info, stage_hugepage_info_undo },
+	{ "memory", eal__memory_init, eal__memory_fini },
 	{ "complete", stage_complete, NULL },
 };
 

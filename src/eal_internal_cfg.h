@@ -59,6 +59,9 @@ struct eal_internal_config {
 	struct eal_hugepage_info hugepage_info;
 	bool hugepage_fallback;               /* no usable hugepages: 4 KiB pages instead */
 
+	/* memory (eal_memory.c): fd of the no-huge backing, or -1 */
+	int mem_fd;
+
 	/* shared config (eal_mcfg.c) */
 	int mcfg_fd;
 	void *mcfg_addr;

@@ -41,11 +41,12 @@
 #include "eal_build_config.h"
 #include "eal_fbarray.h"
 #include "eal_lock.h"
+#include "eal_memory.h"
 
 /* "EALMCFG\0" as a little-endian number; written when the file is set up. */
 #define EAL_MCFG_MAGIC 0x0047464d434c4145ull
 /* Bump on any layout change. High 16 bits: library major version. */
-#define EAL_MCFG_VERSION ((uint32_t)(EAL_VERSION_MAJOR << 16) | 1u)
+#define EAL_MCFG_VERSION ((uint32_t)(EAL_VERSION_MAJOR << 16) | 2u)
 /* Value of `complete` once the primary finished init. */
 #define EAL_MCFG_COMPLETE 0x434f4d50u /* "COMP" */
 
@@ -72,6 +73,18 @@ struct eal_mem_config {
 	/* attach bookkeeping */
 	uint32_t n_secondaries;   /* owner: eal_mcfg.c; attached now (atomic, informational) */
 	uint32_t pad0;
+
+	/* memory layout: every list is carved from one VA reservation, so a
+	 * secondary reserves [mem_va_addr, +mem_va_len) in one call */
+	uint64_t mem_va_addr;     /* owner: eal_memseg_list.c */
+	uint64_t mem_va_len;      /* owner: eal_memseg_list.c */
+	uint32_t n_memseg_lists;  /* owner: eal_memseg_list.c; lists in use, from 0 */
+	uint32_t iova_mode_used;  /* owner: eal_memory.c; enum eal_iova_mode in effect */
+	struct eal_memseg_list memsegs[EAL_MAX_MEMSEG_LISTS]; /* owner: eal_memseg_list.c */
+
+	/* no-huge memory backing, a tmpfs file secondaries map too;
+	 * "" when anonymous (--no-shconf, --in-memory) */
+	char nohuge_path[128];    /* owner: eal_memory.c */
 };
 
 /* The header fields are read before the version is known: their offsets

@@ -66,6 +66,13 @@ int eal__os_rmdir(const char *path);
 /* access(2)-free existence test: 1 when @path exists (lstat), else 0. */
 int eal__os_exists(const char *path);
 
+/* fallocate(2) mode 0: allocate [off, off + len) now, so that running out
+ * of space is an error here (-ENOSPC) instead of SIGBUS at first touch. */
+int eal__os_fallocate(int fd, uint64_t off, uint64_t len);
+
+/* memfd_create(2) with MFD_CLOEXEC added to @flags. */
+int eal__os_memfd(const char *name, unsigned int flags, int *ret_fd);
+
 /* ---- memory --------------------------------------------------------- */
 
 /* System page size (sysconf, cached). */

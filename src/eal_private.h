@@ -157,6 +157,28 @@ void eal__mcfg_complete(struct eal_mem_config *mcfg);
 /* 1 when a live primary holds the config file at @path, else 0. */
 int eal__primary_alive_at(const char *path);
 
+/* ---- eal_memseg_list.c ----------------------------------------------- */
+
+/* One memseg list to create: @n_segs pages of @page_sz on node @socket. */
+struct eal__msl_spec {
+	uint64_t page_sz;
+	int socket;
+	unsigned int n_segs;
+};
+/* Primary: reserve one VA range for all lists and create their fbarrays. */
+int eal__memseg_lists_create(struct eal_mem_config *mcfg, const struct eal__msl_spec *specs,
+			     unsigned int n);
+/* Secondary: reserve the primary's range exactly and attach the lists. */
+int eal__memseg_lists_attach(struct eal_mem_config *mcfg);
+/* Destroy (primary) or detach (secondary) the lists and unmap the range. */
+void eal__memseg_lists_fini(struct eal_mem_config *mcfg, bool primary);
+
+/* ---- eal_memory.c ----------------------------------------------------- */
+
+/* Memory stage of eal_init: dispatch by mode, init or attach. */
+int eal__memory_init(struct eal_internal_config *cfg);
+void eal__memory_fini(struct eal_internal_config *cfg);
+
 /* ---- eal_fbarray.c --------------------------------------------------- */
 
 /* Unmap every fbarray this process mapped and forget them (cleanup). */

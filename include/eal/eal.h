@@ -29,6 +29,7 @@
 #include "eal_lock.h"
 #include "eal_log.h"
 #include "eal_memconfig.h"
+#include "eal_memory.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -179,6 +180,15 @@ EAL_API int eal_primary_proc_alive(const char *config_file_path);
  *   under --no-shconf / --in-memory, where no directory is used.
  */
 EAL_API const char *eal_runtime_dir(void);
+
+/**
+ * The IOVA mode in effect (rte_eal_iova_mode).
+ *
+ * @return
+ *   EAL_IOVA_PA or EAL_IOVA_VA once memory is set up; EAL_IOVA_DC before
+ *   eal_init().
+ */
+EAL_API enum eal_iova_mode eal_iova_mode(void);
 
 /**
  * The libeal version string, e.g. "0.1.0".

@@ -201,6 +201,33 @@ fake_primary(const char *prefix, const void *hdr, size_t len)
 	return fd;
 }
 
+/* Path of the 4 KiB memory file a primary of @prefix shares. */
+static const char *
+shm_path(const char *prefix)
+{
+	static char path[256];
+
+	snprintf(path, sizeof(path), "/dev/shm/eal-%u-%s.nohuge", (unsigned int)geteuid(), prefix);
+	return path;
+}
+
+/* A new primary of @prefix takes over what a killed one left (its memory
+ * file included) and leaves nothing when it exits. */
+static void
+reclaim(const char *prefix)
+{
+	char line[256], dir[PATH_MAX + 64];
+	int st;
+
+	eal_test_run_init(line, sizeof(line), &st, 10000, PFX, (char *)prefix, RTD, BASE, NULL);
+	assert_true(parse(line).ok);
+	assert_int_equal(parse(line).type, EAL_PROC_PRIMARY);
+	assert_int_equal(st, 0);
+	snprintf(dir, sizeof(dir), "%s/%s", BASE, prefix);
+	assert_int_equal(eal_test_dir_entries(dir), -1);
+	assert_int_equal(access(shm_path(prefix), F_OK), -1);
+}
+
 static void
 test_bad_magic_and_version(void **state)
 {
@@ -283,6 +310,7 @@ test_dead_primary_while_waiting(void **state)
 	assert_int_equal(parse(line).err, ESRCH);
 	assert_int_equal(eal_test_wait(sec, 5000), 1);
 	assert_true(eal_test_now_ms() - t0 < 5000);
+	reclaim("mcfg_dead");
 }
 
 static void
@@ -302,18 +330,19 @@ test_stuck_primary_timeout(void **state)
 	assert_int_equal(parse(line).err, ETIMEDOUT);
 	kill(holder, SIGKILL);
 	eal_test_wait(holder, 5000);
+	reclaim("mcfg_stuck");
 }
 
 static void
 test_new_primary_after_kill(void **state)
 {
-	char line[256], dir[PATH_MAX + 64];
-	struct result r;
+	char line[256];
 	pid_t holder;
 	int st;
 
 	(void)state;
-	holder = eal_test_start_holder(line, sizeof(line), PFX, "mcfg_kill", RTD, BASE, NULL);
+	holder = eal_test_start_holder(line, sizeof(line), PFX, "mcfg_kill", RTD, BASE, "--no-huge",
+				       NULL);
 	assert_true(parse(line).ok);
 	kill(holder, SIGKILL);
 	assert_int_equal(eal_test_wait(holder, 5000), 128 + SIGKILL);
@@ -322,13 +351,8 @@ test_new_primary_after_kill(void **state)
 			  "--proc-type=secondary", NULL);
 	assert_int_equal(parse(line).err, ESRCH);
 	/* ...and a new primary takes them over and cleans up after itself. */
-	eal_test_run_init(line, sizeof(line), &st, 10000, PFX, "mcfg_kill", RTD, BASE, NULL);
-	r = parse(line);
-	assert_true(r.ok);
-	assert_int_equal(r.type, EAL_PROC_PRIMARY);
-	assert_int_equal(st, 0);
-	snprintf(dir, sizeof(dir), "%s/mcfg_kill", BASE);
-	assert_int_equal(eal_test_dir_entries(dir), -1);
+	assert_int_equal(access(shm_path("mcfg_kill"), F_OK), 0); /* left by the killed one */
+	reclaim("mcfg_kill");
 }
 
 int

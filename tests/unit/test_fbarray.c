@@ -1163,23 +1163,31 @@ test_file_init_failure_cleanup(void **state)
 	assert_true(count_maps() <= maps + 2);
 }
 
-/* cleanup removes the files this process created, when unused. */
+/* eal_cleanup() removes the fbarray files this process created, when
+ * unused, unmaps them and closes their fds; eal_init() works again after. */
 static void
 test_file_forget_all(void **state)
 {
 	struct eal_fbarray d;
 	char path[PATH_MAX];
 	struct stat st;
-	int fds = count_fds();
+	int fds;
 
 	(void)state;
+	/* Start from a clean slate: no eal_init, so no fd of libeal's own. */
+	assert_int_equal(eal_cleanup(), 0);
+	eal_up = false;
+	fds = count_fds();
+	assert_int_equal(setup_eal(NULL), 0);
 	file_path(path, sizeof(path), "forgotten");
 	assert_int_equal(eal_fbarray_init(&d, "forgotten", 100, 8), 0);
 	assert_int_equal(stat(path, &st), 0);
-	eal__fbarray_forget_all();
+	assert_int_equal(eal_cleanup(), 0);
+	eal_up = false;
 	assert_int_equal(stat(path, &st), -1);
 	assert_false(is_mapped(d.data));
 	assert_int_equal(count_fds(), fds);
+	assert_int_equal(setup_eal(NULL), 0);
 	assert_int_equal(setup_arrays(NULL), 0);
 }
 

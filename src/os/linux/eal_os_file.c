@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -206,4 +207,37 @@ eal__os_exists(const char *path)
 	struct stat st;
 
 	return lstat(path, &st) == 0;
+}
+
+int
+eal__os_fallocate(int fd, uint64_t off, uint64_t len)
+{
+	int rc;
+
+	do {
+		rc = fallocate(fd, 0, (off_t)off, (off_t)len);
+	} while (rc < 0 && errno == EINTR);
+	if (rc < 0) {
+		int err = errno;
+
+		EAL_LOG(DEBUG, "fallocate(%d, 0, %llu, %llu): %s", fd, (unsigned long long)off,
+			(unsigned long long)len, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+int
+eal__os_memfd(const char *name, unsigned int flags, int *ret_fd)
+{
+	int fd = memfd_create(name, flags | MFD_CLOEXEC);
+
+	if (fd < 0) {
+		int err = errno;
+
+		EAL_LOG(DEBUG, "memfd_create(%s, 0x%x): %s", name, flags, strerror(err));
+		return -err;
+	}
+	*ret_fd = fd;
+	return 0;
 }

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The memory stage of eal_init (STYLE R5): dispatch by mode, init in the
+ * primary, attach in a secondary. Owns mcfg->iova_mode_used and
+ * mcfg->nohuge_path.
+ *
+ * No-huge memory (--no-huge, or the fallback when no hugepage is usable):
+ * -m bytes (default 64 MiB) of 4 KiB pages in one memseg list. With shared
+ * files the backing is a file in /dev/shm (tmpfs), named by uid and prefix,
+ * allocated up front with fallocate so that a full /dev/shm is a clear
+ * ENOSPC at init rather than a SIGBUS later; secondaries map the same file
+ * over the same reserved range and see the same bytes at the same
+ * addresses. DPDK 22.11 cannot attach a secondary to a --no-huge primary.
+ * Without shared files (--no-shconf, --in-memory) it is a memfd.
+ * IOVA is the virtual address.
+ *
+ * Hugepage memory (legacy and dynamic modes) is not set up yet: issue 4's
+ * legacy init and issue 5's dynamic init plug in here.
+ */
+#define EAL_LOG_COMPONENT EAL_LOGC_MEMORY
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "eal_internal_cfg.h"
+#include "eal_memcfg.h"
+#include "eal_os.h"
+#include "eal_private.h"
+
+#define NOHUGE_PAGE_SZ 4096u
+#define NOHUGE_SHM_DIR "/dev/shm"
+
+/* The no-huge memory file of this uid and prefix. */
+static int
+nohuge_file(const struct eal_internal_config *cfg, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, NOHUGE_SHM_DIR "/eal-%u-%s.nohuge", (unsigned int)geteuid(),
+			 cfg->p.file_prefix);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : n;
+}
+
+static int
+nohuge_open_backing(struct eal_internal_config *cfg, struct eal_mem_config *mcfg, uint64_t len)
+{
+	char path[sizeof(mcfg->nohuge_path)];
+	int fd, rc, n;
+
+	mcfg->nohuge_path[0] = '\0';
+	if (cfg->no_shared_files) {
+		rc = eal__os_memfd("eal-nohuge", 0, &fd);
+		if (rc < 0) {
+			EAL_LOG(ERR, "cannot create the memory file for --no-huge: %s",
+				eal_strerror(rc));
+			return rc;
+		}
+	} else {
+		n = nohuge_file(cfg, path, sizeof(path));
+		if (n < 0)
+			return n;
+		rc = eal__os_open(path, O_RDWR | O_CREAT | O_EXCL, 0600, &fd);
+		if (rc < 0) {
+			EAL_LOG(ERR, "cannot create %s for 4 KiB shared memory: %s", path,
+				eal_strerror(rc));
+			return rc;
+		}
+		memcpy(mcfg->nohuge_path, path, (size_t)n + 1);
+	}
+	rc = eal__os_ftruncate(fd, len);
+	if (rc == 0)
+		rc = eal__os_fallocate(fd, 0, len);
+	if (rc < 0) {
+		EAL_LOG(ERR, "cannot allocate %" PRIu64 " MiB of 4 KiB pages in %s: %s%s", len >> 20,
+			cfg->no_shared_files ? "memory" : NOHUGE_SHM_DIR, eal_strerror(rc),
+			rc == -ENOSPC ? " (free space there, or ask for less with -m)" : "");
+		if (mcfg->nohuge_path[0] != '\0')
+			(void)eal__os_unlink(mcfg->nohuge_path, true);
+		mcfg->nohuge_path[0] = '\0';
+		eal__os_close(fd);
+		return rc;
+	}
+	cfg->mem_fd = fd;
+	return 0;
+}
+
+static int
+nohuge_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
+{
+	uint64_t len = cfg->p.memory != 0 ? cfg->p.memory : EAL_NO_HUGE_DEFAULT_MEMORY;
+	struct eal__msl_spec spec;
+	struct eal_memseg_list *msl;
+	int rc;
+
+	len = EAL_ALIGN_CEIL(len, (uint64_t)NOHUGE_PAGE_SZ);
+	if (len / NOHUGE_PAGE_SZ > INT32_MAX) {
+		EAL_LOG(ERR, "-m %" PRIu64 " MiB is too much for 4 KiB pages (at most %" PRIu64 " MiB)",
+			len >> 20, ((uint64_t)INT32_MAX * NOHUGE_PAGE_SZ) >> 20);
+		return -EINVAL;
+	}
+	if (cfg->p.iova_mode == EAL_IOVA_PA) {
+		EAL_LOG(ERR, "--iova-mode=pa with 4 KiB pages: each page has its own physical address, which devices cannot use as one block; use --iova-mode=va or hugepages");
+		return -EINVAL;
+	}
+	spec = (struct eal__msl_spec){ NOHUGE_PAGE_SZ, 0, (unsigned int)(len / NOHUGE_PAGE_SZ) };
+	rc = eal__memseg_lists_create(mcfg, &spec, 1);
+	if (rc < 0)
+		return rc;
+	msl = &mcfg->memsegs[0];
+	rc = nohuge_open_backing(cfg, mcfg, len);
+	if (rc < 0)
+		goto fail_lists;
+	rc = eal__os_mmap_fixed(msl->base_va, (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED,
+				cfg->mem_fd, 0);
+	if (rc < 0) {
+		EAL_LOG(ERR, "cannot map %" PRIu64 " MiB of 4 KiB pages at %p: %s", len >> 20,
+			msl->base_va, eal_strerror(rc));
+		goto fail_backing;
+	}
+	for (unsigned int i = 0; i < spec.n_segs; i++) {
+		struct eal_memseg *ms = eal_fbarray_get(&msl->memseg_arr, i);
+
+		ms->addr = EAL_PTR_ADD(msl->base_va, (size_t)i * NOHUGE_PAGE_SZ);
+		ms->iova = (eal_iova_t)(uintptr_t)ms->addr;
+		ms->len = NOHUGE_PAGE_SZ;
+		ms->hugepage_sz = NOHUGE_PAGE_SZ;
+		ms->socket_id = 0;
+		(void)eal_fbarray_set_used(&msl->memseg_arr, i);
+	}
+	msl->version++;
+	mcfg->iova_mode_used = EAL_IOVA_VA;
+	EAL_LOG(INFO, "%" PRIu64 " MiB of 4 KiB pages at %p%s%s", len >> 20, msl->base_va,
+		mcfg->nohuge_path[0] ? ", shared through " : "", mcfg->nohuge_path);
+	return 0;
+
+fail_backing:
+	if (mcfg->nohuge_path[0] != '\0')
+		(void)eal__os_unlink(mcfg->nohuge_path, true);
+	mcfg->nohuge_path[0] = '\0';
+	eal__os_close(cfg->mem_fd);
+	cfg->mem_fd = -1;
+fail_lists:
+	eal__memseg_lists_fini(mcfg, true);
+	return rc;
+}
+
+static int
+nohuge_attach(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
+{
+	struct eal_memseg_list *msl = &mcfg->memsegs[0];
+	uint64_t size;
+	int fd, rc;
+
+	if (mcfg->nohuge_path[0] == '\0' || memchr(mcfg->nohuge_path, '\0',
+						   sizeof(mcfg->nohuge_path)) == NULL ||
+	    strncmp(mcfg->nohuge_path, NOHUGE_SHM_DIR "/", sizeof(NOHUGE_SHM_DIR)) != 0) {
+		EAL_LOG(ERR, "the shared config names no valid 4 KiB memory file: corrupt config");
+		return -EPROTO;
+	}
+	rc = eal__os_open(mcfg->nohuge_path, O_RDWR, 0, &fd);
+	if (rc < 0) {
+		EAL_LOG(ERR, "cannot open the primary's memory %s: %s", mcfg->nohuge_path,
+			eal_strerror(rc));
+		return rc;
+	}
+	rc = eal__os_fsize(fd, &size);
+	if (rc == 0 && size < msl->len) {
+		EAL_LOG(ERR, "%s is %" PRIu64 " bytes, shorter than the %zu the primary maps: not the primary's file",
+			mcfg->nohuge_path, size, msl->len);
+		rc = -EPROTO;
+	}
+	if (rc == 0)
+		rc = eal__os_mmap_fixed(msl->base_va, msl->len, PROT_READ | PROT_WRITE, MAP_SHARED,
+					fd, 0);
+	if (rc < 0) {
+		if (rc != -EPROTO)
+			EAL_LOG(ERR, "cannot map the primary's memory %s at %p: %s",
+				mcfg->nohuge_path, msl->base_va, eal_strerror(rc));
+		eal__os_close(fd);
+		return rc;
+	}
+	cfg->mem_fd = fd;
+	return 0;
+}
+
+int
+eal__memory_init(struct eal_internal_config *cfg)
+{
+	struct eal_mem_config *mcfg = cfg->mcfg_addr;
+	int rc;
+
+	cfg->mem_fd = -1;
+	if (cfg->process_type == EAL_PROC_SECONDARY) {
+		rc = eal__memseg_lists_attach(mcfg);
+		if (rc < 0)
+			return rc;
+		if (mcfg->no_huge && mcfg->n_memseg_lists > 0) {
+			rc = nohuge_attach(cfg, mcfg);
+			if (rc < 0)
+				eal__memseg_lists_fini(mcfg, false);
+		}
+		return rc;
+	}
+	mcfg->iova_mode_used = cfg->p.iova_mode == EAL_IOVA_PA ? EAL_IOVA_PA : EAL_IOVA_VA;
+	if (!cfg->no_shared_files) {
+		char path[sizeof(mcfg->nohuge_path)];
+
+		/* Only this primary (it holds the config lock) uses this name:
+		 * a file there is a dead primary's, whatever mode it ran in. */
+		if (nohuge_file(cfg, path, sizeof(path)) > 0)
+			(void)eal__os_unlink(path, true);
+	}
+	if (mcfg->no_huge)
+		return nohuge_init(cfg, mcfg);
+	/* Hugepage memory (legacy, dynamic): not implemented yet. */
+	return 0;
+}
+
+void
+eal__memory_fini(struct eal_internal_config *cfg)
+{
+	struct eal_mem_config *mcfg = cfg->mcfg_addr;
+	bool primary = cfg->process_type == EAL_PROC_PRIMARY;
+
+	if (mcfg == NULL)
+		return;
+	eal__memseg_lists_fini(mcfg, primary);
+	eal__os_close(cfg->mem_fd);
+	cfg->mem_fd = -1;
+	if (primary && mcfg->nohuge_path[0] != '\0') {
+		(void)eal__os_unlink(mcfg->nohuge_path, true);
+		mcfg->nohuge_path[0] = '\0';
+	}
+}
+
+EAL_API enum eal_iova_mode
+eal_iova_mode(void)
+{
+	struct eal_mem_config *mcfg = eal__mcfg();
+
+	return mcfg != NULL ? (enum eal_iova_mode)mcfg->iova_mode_used : EAL_IOVA_DC;
+}

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Memseg lists: VA reservation, creation (primary), attach (secondary),
+ * walks and address translation. Owns mcfg->memsegs[], n_memseg_lists and
+ * mem_va_addr/len.
+ *
+ * Every list of the application is carved from ONE address-space
+ * reservation made by the primary at init, at the VA base (--base-virtaddr,
+ * default 4 GiB) when the kernel allows, each list aligned to its page
+ * size. A secondary reserves exactly the same range in one call with
+ * MAP_FIXED_NOREPLACE (DPDK 22.11 makes one call per list, and only 26.07
+ * moved to a single reservation), so an address clash is found at once and
+ * reported with the range and the fix.
+ *
+ * Locks: walks take the memory hotplug lock for reading; creation and
+ * attach run inside eal_init before anything else can see the lists.
+ */
+#define EAL_LOG_COMPONENT EAL_LOGC_MEMSEG
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "eal.h"
+#include "eal_memcfg.h"
+#include "eal_os.h"
+#include "eal_private.h"
+
+static void
+lists_undo(struct eal_mem_config *mcfg, unsigned int n, bool primary)
+{
+	while (n-- > 0) {
+		struct eal_fbarray *arr = &mcfg->memsegs[n].memseg_arr;
+
+		/* A primary whose secondaries still run cannot destroy the
+		 * fbarray (EBUSY): it only detaches; the file goes with the
+		 * last user. */
+		if (!primary || eal_fbarray_destroy(arr) < 0)
+			(void)eal_fbarray_detach(arr);
+	}
+}
+
+int
+eal__memseg_lists_create(struct eal_mem_config *mcfg, const struct eal__msl_spec *specs,
+			 unsigned int n)
+{
+	uint64_t max_align = eal__os_page_size(), total = 0, off = 0, base;
+	void *raw = NULL, *hint;
+	unsigned int i;
+	size_t raw_len;
+	int rc;
+
+	if (n == 0 || n > EAL_MAX_MEMSEG_LISTS) {
+		EAL_LOG(ERR, "%u memseg lists requested, at most %d fit (max_memseg_lists)", n,
+			EAL_MAX_MEMSEG_LISTS);
+		return -ENOSPC;
+	}
+	for (i = 0; i < n; i++) {
+		if (specs[i].page_sz > max_align)
+			max_align = specs[i].page_sz;
+		total = EAL_ALIGN_CEIL(total, specs[i].page_sz) +
+			(uint64_t)specs[i].n_segs * specs[i].page_sz;
+	}
+	/* Reserve the slack needed to align the start, then give it back. */
+	raw_len = (size_t)(total + max_align);
+	hint = (void *)(uintptr_t)EAL_ALIGN_CEIL(mcfg->base_virtaddr, max_align);
+	rc = eal__os_reserve_va(hint, raw_len, false, &raw);
+	if (rc < 0) {
+		EAL_LOG(ERR, "cannot reserve %" PRIu64 " MiB of address space for memory: %s (check ulimit -v)",
+			total >> 20, eal_strerror(rc));
+		return rc;
+	}
+	base = EAL_ALIGN_CEIL((uint64_t)(uintptr_t)raw, max_align);
+	if (base > (uint64_t)(uintptr_t)raw)
+		(void)eal__os_munmap(raw, (size_t)(base - (uint64_t)(uintptr_t)raw));
+	(void)eal__os_munmap((void *)(uintptr_t)(base + total),
+			     (size_t)((uint64_t)(uintptr_t)raw + raw_len - (base + total)));
+	if (base != (uint64_t)(uintptr_t)hint)
+		EAL_LOG(DEBUG, "memory reserved at 0x%" PRIx64 ", not at the hint %p", base, hint);
+
+	for (i = 0; i < n; i++) {
+		struct eal_memseg_list *msl = &mcfg->memsegs[i];
+		char name[EAL_FBARRAY_NAME_LEN];
+
+		off = EAL_ALIGN_CEIL(off, specs[i].page_sz);
+		memset(msl, 0, sizeof(*msl));
+		msl->base_va = (void *)(uintptr_t)(base + off);
+		msl->page_sz = specs[i].page_sz;
+		msl->socket_id = specs[i].socket;
+		msl->len = (size_t)specs[i].n_segs * specs[i].page_sz;
+		snprintf(name, sizeof(name), "memseg-%" PRIu64 "k-%d-%u", specs[i].page_sz >> 10,
+			 specs[i].socket, i);
+		rc = eal_fbarray_init(&msl->memseg_arr, name, specs[i].n_segs,
+				      sizeof(struct eal_memseg));
+		if (rc < 0) {
+			rc = -eal_errno;
+			EAL_LOG(ERR, "cannot create memseg list %s: %s", name, eal_strerror(rc));
+			lists_undo(mcfg, i, true);
+			(void)eal__os_munmap((void *)(uintptr_t)base, (size_t)total);
+			return rc;
+		}
+		off += msl->len;
+	}
+	mcfg->mem_va_addr = base;
+	mcfg->mem_va_len = total;
+	mcfg->n_memseg_lists = n;
+	return 0;
+}
+
+int
+eal__memseg_lists_attach(struct eal_mem_config *mcfg)
+{
+	void *want = (void *)(uintptr_t)mcfg->mem_va_addr, *got;
+	unsigned int i;
+	int rc;
+
+	if (mcfg->n_memseg_lists == 0)
+		return 0;
+	if (mcfg->n_memseg_lists > EAL_MAX_MEMSEG_LISTS || mcfg->mem_va_len == 0) {
+		EAL_LOG(ERR, "shared config holds %u memseg lists over %" PRIu64 " bytes: corrupt",
+			mcfg->n_memseg_lists, mcfg->mem_va_len);
+		return -EPROTO;
+	}
+	rc = eal__os_reserve_va(want, (size_t)mcfg->mem_va_len, true, &got);
+	if (rc == -EEXIST) {
+		EAL_LOG(ERR, "cannot reserve [0x%" PRIx64 ", 0x%" PRIx64 ") where the primary keeps its memory: that range is already in use in this process; start the primary with another --base-virtaddr",
+			mcfg->mem_va_addr, mcfg->mem_va_addr + mcfg->mem_va_len);
+		return -EADDRINUSE;
+	}
+	if (rc < 0) {
+		EAL_LOG(ERR, "cannot reserve the primary's memory range [0x%" PRIx64 ", 0x%" PRIx64 "): %s",
+			mcfg->mem_va_addr, mcfg->mem_va_addr + mcfg->mem_va_len, eal_strerror(rc));
+		return rc;
+	}
+	for (i = 0; i < mcfg->n_memseg_lists; i++) {
+		if (eal_fbarray_attach(&mcfg->memsegs[i].memseg_arr) < 0) {
+			rc = -eal_errno;
+			EAL_LOG(ERR, "cannot attach memseg list %s: %s",
+				mcfg->memsegs[i].memseg_arr.name, eal_strerror(rc));
+			lists_undo(mcfg, i, false);
+			(void)eal__os_munmap(want, (size_t)mcfg->mem_va_len);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+void
+eal__memseg_lists_fini(struct eal_mem_config *mcfg, bool primary)
+{
+	if (mcfg->n_memseg_lists == 0)
+		return;
+	lists_undo(mcfg, mcfg->n_memseg_lists, primary);
+	/* Unmaps the backing mappings inside the range as well. */
+	(void)eal__os_munmap((void *)(uintptr_t)mcfg->mem_va_addr, (size_t)mcfg->mem_va_len);
+	if (primary) {
+		mcfg->n_memseg_lists = 0;
+		mcfg->mem_va_addr = 0;
+		mcfg->mem_va_len = 0;
+	}
+}
+
+/* ---- walks ------------------------------------------------------------ */
+
+EAL_API int
+eal_memseg_list_walk_thread_unsafe(eal_memseg_list_walk_t func, void *arg)
+{
+	struct eal_mem_config *mcfg = eal__mcfg();
+
+	if (func == NULL)
+		return eal__fail(-EINVAL);
+	for (unsigned int i = 0; mcfg != NULL && i < mcfg->n_memseg_lists; i++) {
+		int rc = func(&mcfg->memsegs[i], arg);
+
+		if (rc != 0)
+			return rc < 0 ? -1 : 1;
+	}
+	return 0;
+}
+
+EAL_API int
+eal_memseg_walk_thread_unsafe(eal_memseg_walk_t func, void *arg)
+{
+	struct eal_mem_config *mcfg = eal__mcfg();
+
+	if (func == NULL)
+		return eal__fail(-EINVAL);
+	for (unsigned int i = 0; mcfg != NULL && i < mcfg->n_memseg_lists; i++) {
+		struct eal_memseg_list *msl = &mcfg->memsegs[i];
+		struct eal_fbarray *arr = &msl->memseg_arr;
+		int idx = arr->count ? eal_fbarray_find_next_used(arr, 0) : -1;
+
+		while (idx >= 0) {
+			int rc = func(msl, eal_fbarray_get(arr, (unsigned int)idx), arg);
+
+			if (rc != 0)
+				return rc < 0 ? -1 : 1;
+			if ((unsigned int)idx + 1 >= arr->len)
+				break;
+			idx = eal_fbarray_find_next_used(arr, (unsigned int)idx + 1);
+		}
+	}
+	return 0;
+}
+
+EAL_API int
+eal_memseg_contig_walk_thread_unsafe(eal_memseg_contig_walk_t func, void *arg)
+{
+	struct eal_mem_config *mcfg = eal__mcfg();
+
+	if (func == NULL)
+		return eal__fail(-EINVAL);
+	for (unsigned int i = 0; mcfg != NULL && i < mcfg->n_memseg_lists; i++) {
+		struct eal_memseg_list *msl = &mcfg->memsegs[i];
+		struct eal_fbarray *arr = &msl->memseg_arr;
+		int idx = arr->count ? eal_fbarray_find_next_used(arr, 0) : -1;
+
+		while (idx >= 0) {
+			/* Used elements of a list are VA-contiguous by construction. */
+			int n = eal_fbarray_find_contig_used(arr, (unsigned int)idx);
+			int rc = func(msl, eal_fbarray_get(arr, (unsigned int)idx),
+				      (size_t)n * msl->page_sz, arg);
+
+			if (rc != 0)
+				return rc < 0 ? -1 : 1;
+			if ((unsigned int)(idx + n) >= arr->len)
+				break;
+			idx = eal_fbarray_find_next_used(arr, (unsigned int)(idx + n));
+		}
+	}
+	return 0;
+}
+
+#define LOCKED_WALK(name, type) \
+	EAL_API int eal_##name(type func, void *arg) \
+	{ \
+		int rc; \
+		eal_mcfg_mem_read_lock(); \
+		rc = eal_##name##_thread_unsafe(func, arg); \
+		eal_mcfg_mem_read_unlock(); \
+		return rc; \
+	}
+
+LOCKED_WALK(memseg_walk, eal_memseg_walk_t)
+LOCKED_WALK(memseg_contig_walk, eal_memseg_contig_walk_t)
+LOCKED_WALK(memseg_list_walk, eal_memseg_list_walk_t)
+
+/* ---- translation ------------------------------------------------------ */
+
+EAL_API struct eal_memseg_list *
+eal_mem_virt2memseg_list(const void *addr)
+{
+	struct eal_mem_config *mcfg = eal__mcfg();
+	uint64_t a = (uint64_t)(uintptr_t)addr;
+
+	/* One range check rejects everything outside our memory. */
+	if (mcfg != NULL && a - mcfg->mem_va_addr < mcfg->mem_va_len) {
+		for (unsigned int i = 0; i < mcfg->n_memseg_lists; i++) {
+			struct eal_memseg_list *msl = &mcfg->memsegs[i];
+
+			if (a - (uint64_t)(uintptr_t)msl->base_va < msl->len)
+				return msl;
+		}
+	}
+	eal_errno = EINVAL;
+	return NULL;
+}
+
+EAL_API struct eal_memseg *
+eal_mem_virt2memseg(const void *addr, const struct eal_memseg_list *msl)
+{
+	const struct eal_fbarray *arr;
+	uint64_t off;
+	unsigned int idx;
+
+	if (msl == NULL)
+		msl = eal_mem_virt2memseg_list(addr);
+	if (msl == NULL)
+		return NULL;
+	off = (uint64_t)(uintptr_t)addr - (uint64_t)(uintptr_t)msl->base_va;
+	if (off >= msl->len)
+		goto inval;
+	arr = &msl->memseg_arr;
+	idx = (unsigned int)(off / msl->page_sz);
+	/* The used bit of one element: a single word, read without the lock. */
+	if (eal_fbarray_is_used((struct eal_fbarray *)(uintptr_t)arr, idx) != 1)
+		goto inval;
+	return eal_fbarray_get(arr, idx);
+inval:
+	eal_errno = EINVAL;
+	return NULL;
+}
+
+EAL_API eal_iova_t
+eal_mem_virt2iova(const void *addr)
+{
+	const struct eal_memseg *ms = eal_mem_virt2memseg(addr, NULL);
+
+	if (ms == NULL || ms->iova == EAL_BAD_IOVA)
+		return EAL_BAD_IOVA;
+	return ms->iova + ((uint64_t)(uintptr_t)addr - (uint64_t)(uintptr_t)ms->addr);
+}
+
+struct iova_find {
+	eal_iova_t iova;
+	void *va;
+};
+
+static int
+iova_find_cb(const struct eal_memseg_list *msl, const struct eal_memseg *ms, void *arg)
+{
+	struct iova_find *f = arg;
+
+	(void)msl;
+	if (ms->iova == EAL_BAD_IOVA || f->iova - ms->iova >= ms->len)
+		return 0;
+	f->va = EAL_PTR_ADD(ms->addr, f->iova - ms->iova);
+	return 1;
+}
+
+EAL_API void *
+eal_mem_iova2virt(eal_iova_t iova)
+{
+	struct eal_mem_config *mcfg = eal__mcfg();
+	struct iova_find f = { iova, NULL };
+
+	/* IOVA as VA: the answer is the address itself, if it is ours. */
+	if (mcfg != NULL && mcfg->iova_mode_used == EAL_IOVA_VA) {
+		void *va = (void *)(uintptr_t)iova;
+
+		return eal_mem_virt2memseg(va, NULL) != NULL ? va : NULL;
+	}
+	if (eal_memseg_walk(iova_find_cb, &f) != 1) {
+		eal_errno = EINVAL;
+		return NULL;
+	}
+	return f.va;
+}
+
+/* ---- dump ------------------------------------------------------------- */
+
+static int
+size_cb(const struct eal_memseg_list *msl, void *arg)
+{
+	*(uint64_t *)arg += (uint64_t)msl->memseg_arr.count * msl->page_sz;
+	return 0;
+}
+
+EAL_API uint64_t
+eal_memory_size(void)
+{
+	uint64_t total = 0;
+
+	(void)eal_memseg_list_walk(size_cb, &total);
+	return total;
+}
+
+static int
+dump_list_cb(const struct eal_memseg_list *msl, void *arg)
+{
+	FILE *f = arg;
+	const struct eal_fbarray *arr = &msl->memseg_arr;
+	unsigned int i = 0;
+
+	fprintf(f, "list %s: va [%p, %p) page %" PRIu64 " kB socket %d, %u/%u pages used\n",
+		arr->name, msl->base_va, EAL_PTR_ADD(msl->base_va, msl->len), msl->page_sz >> 10,
+		msl->socket_id, arr->count, arr->len);
+	/* One line per run contiguous in both VA and IOVA. */
+	while (i < arr->len) {
+		const struct eal_memseg *first, *ms;
+		unsigned int n = 1;
+
+		if (eal_fbarray_is_used((struct eal_fbarray *)(uintptr_t)arr, i) != 1) {
+			i++;
+			continue;
+		}
+		first = eal_fbarray_get(arr, i);
+		while (i + n < arr->len &&
+		       eal_fbarray_is_used((struct eal_fbarray *)(uintptr_t)arr, i + n) == 1) {
+			ms = eal_fbarray_get(arr, i + n);
+			if (first->iova == EAL_BAD_IOVA ? ms->iova != EAL_BAD_IOVA
+			    : ms->iova != first->iova + (uint64_t)n * msl->page_sz)
+				break;
+			n++;
+		}
+		fprintf(f, "  segs %u-%u: va %p len %" PRIu64 " iova 0x%" PRIx64 " socket %d\n", i,
+			i + n - 1, first->addr, (uint64_t)n * msl->page_sz, first->iova,
+			first->socket_id);
+		i += n;
+	}
+	return 0;
+}
+
+EAL_API void
+eal_memory_dump(FILE *f)
+{
+	if (f == NULL)
+		f = stdout;
+	(void)eal_memseg_list_walk(dump_list_cb, f);
+	fprintf(f, "total memory in segments: %" PRIu64 " bytes\n", eal_memory_size());
+}
