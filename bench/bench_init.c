@@ -4,6 +4,7 @@
  *
  *   bench_init [--runs N] [--dpdk PATH]
  *
+ * Every case uses 64 MiB of 4 KiB pages (--no-huge -m 64), as DPDK's side.
  * Measures, each as the median of N runs:
  * - warm: eal_init + eal_cleanup repeated in one process (primary, shared
  *   config on disk; and --no-shconf);
@@ -64,6 +65,13 @@ init_args(char **argv, const char *prefix, const char *extra)
 	argv[n++] = (char *)prefix;
 	argv[n++] = (char *)"--runtime-dir";
 	argv[n++] = rt_base;
+	/* The same memory as DPDK's side: 64 MiB of 4 KiB pages (a secondary
+	 * takes it from its primary). */
+	if (extra == NULL || strcmp(extra, "--proc-type=secondary") != 0) {
+		argv[n++] = (char *)"--no-huge";
+		argv[n++] = (char *)"-m";
+		argv[n++] = (char *)"64";
+	}
 	if (extra != NULL)
 		argv[n++] = (char *)extra;
 	argv[n] = NULL;
@@ -74,7 +82,7 @@ static double
 warm(int runs, const char *extra)
 {
 	uint64_t *t = samples;
-	char *argv[8];
+	char *argv[12];
 
 	for (int i = 0; i < runs; i++) {
 		/* eal_init moves argv[0] (as DPDK): rebuild argv every time. */
@@ -137,7 +145,7 @@ cold(int runs, char *self, const char *mode)
 static int
 child(const char *mode)
 {
-	char *argv[8];
+	char *argv[12];
 	int argc = init_args(argv, strcmp(mode, "attach") == 0 ? "bench_attach" : "bench_cold",
 			     strcmp(mode, "attach") == 0 ? "--proc-type=secondary" : NULL);
 	uint64_t t0 = now_ns();
@@ -174,7 +182,7 @@ main(int argc, char **argv)
 	c = cold(runs, argv[0], "cold");
 	{
 		/* A primary holds bench_attach while secondaries attach. */
-		char *pargv[8];
+		char *pargv[12];
 		int pargc = init_args(pargv, "bench_attach", "--proc-type=primary");
 
 		if (eal_init(pargc, pargv) < 0) {

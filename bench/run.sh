@@ -17,3 +17,7 @@ dpdk=
 [ -x build-bench/bench/bench_init_dpdk ] && dpdk="--dpdk build-bench/bench/bench_init_dpdk"
 # shellcheck disable=SC2086
 build-bench/bench/bench_init $dpdk
+dpdk=
+[ -x build-bench/bench/bench_memory_dpdk ] && dpdk="--dpdk build-bench/bench/bench_memory_dpdk"
+# shellcheck disable=SC2086
+build-bench/bench/bench_memory $dpdk

@@ -138,6 +138,9 @@ stage_complete(struct eal_internal_config *cfg)
 {
 	/* Memory is set up: other primaries may now count free pages. */
 	eal__hugepage_dirs_unlock(&cfg->hugepage_info);
+	/* Not fatal: a stale file only costs disk space. */
+	if (eal__runtime_dir_clean(cfg) < 0)
+		EAL_LOG(WARNING, "cannot clean stale files in %s, ignoring", cfg->runtime_dir);
 	if (cfg->process_type == EAL_PROC_PRIMARY)
 		eal__mcfg_complete(cfg->mcfg_addr);
 	EAL_LOG(INFO, "initialised as %s, prefix '%s'%s%s",

@@ -14,8 +14,9 @@
  * Without shared files (--no-shconf, --in-memory) it is a memfd.
  * IOVA is the virtual address.
  *
- * Hugepage memory (legacy and dynamic modes) is not set up yet: issue 4's
- * legacy init and issue 5's dynamic init plug in here.
+ * Legacy hugepage memory is src/eal_hugepage_legacy.c. Dynamic hugepage
+ * memory (the default mode) is issue 5 and plugs in here; until then a
+ * default init with usable hugepages maps no memory.
  */
 #define EAL_LOG_COMPONENT EAL_LOGC_MEMORY
 
@@ -27,6 +28,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "eal_hugepage_legacy.h" /* legacy dispatch (issue 4 item 3) */
 #include "eal_internal_cfg.h"
 #include "eal_memcfg.h"
 #include "eal_os.h"
@@ -34,6 +36,25 @@
 
 #define NOHUGE_PAGE_SZ 4096u
 #define NOHUGE_SHM_DIR "/dev/shm"
+
+/*
+ * Is there room for @len bytes behind @fd? Pages of a tmpfs file are
+ * allocated when first touched; allocating (and zeroing) all of them here
+ * with fallocate would cost ~10 ms per 64 MiB of init time, so we only
+ * check that the file system has the room now: a full /dev/shm is then a
+ * clear ENOSPC at init. Space taken by others later can still fail a first
+ * touch (SIGBUS), as anonymous memory can hit the OOM killer: docs say so.
+ */
+static int
+nohuge_check_space(int fd, uint64_t len)
+{
+	uint64_t avail;
+	int rc = eal__os_fs_avail(fd, &avail);
+
+	if (rc < 0)
+		return rc;
+	return avail >= len ? 0 : -ENOSPC;
+}
 
 /* The no-huge memory file of this uid and prefix. */
 static int
@@ -72,8 +93,10 @@ nohuge_open_backing(struct eal_internal_config *cfg, struct eal_mem_config *mcfg
 		memcpy(mcfg->nohuge_path, path, (size_t)n + 1);
 	}
 	rc = eal__os_ftruncate(fd, len);
-	if (rc == 0)
-		rc = eal__os_fallocate(fd, 0, len);
+	/* A memfd lives on the kernel's internal tmpfs mount, which reports
+	 * no size: only a file in /dev/shm can be checked. */
+	if (rc == 0 && !cfg->no_shared_files)
+		rc = nohuge_check_space(fd, len);
 	if (rc < 0) {
 		EAL_LOG(ERR, "cannot allocate %" PRIu64 " MiB of 4 KiB pages in %s: %s%s", len >> 20,
 			cfg->no_shared_files ? "memory" : NOHUGE_SHM_DIR, eal_strerror(rc),
@@ -198,11 +221,14 @@ eal__memory_init(struct eal_internal_config *cfg)
 		rc = eal__memseg_lists_attach(mcfg);
 		if (rc < 0)
 			return rc;
-		if (mcfg->no_huge && mcfg->n_memseg_lists > 0) {
+		if (mcfg->n_memseg_lists == 0)
+			return 0;
+		if (mcfg->no_huge)
 			rc = nohuge_attach(cfg, mcfg);
-			if (rc < 0)
-				eal__memseg_lists_fini(mcfg, false);
-		}
+		else if (mcfg->legacy_mem)
+			rc = eal__legacy_attach(cfg, mcfg);
+		if (rc < 0)
+			eal__memseg_lists_fini(mcfg, false);
 		return rc;
 	}
 	mcfg->iova_mode_used = cfg->p.iova_mode == EAL_IOVA_PA ? EAL_IOVA_PA : EAL_IOVA_VA;
@@ -216,7 +242,9 @@ eal__memory_init(struct eal_internal_config *cfg)
 	}
 	if (mcfg->no_huge)
 		return nohuge_init(cfg, mcfg);
-	/* Hugepage memory (legacy, dynamic): not implemented yet. */
+	if (mcfg->legacy_mem)
+		return eal__legacy_init(cfg, mcfg);
+	/* Dynamic hugepage memory (the default) is issue 5: not yet. */
 	return 0;
 }
 
@@ -229,6 +257,7 @@ eal__memory_fini(struct eal_internal_config *cfg)
 	if (mcfg == NULL)
 		return;
 	eal__memseg_lists_fini(mcfg, primary);
+	eal__legacy_fini(cfg, mcfg); /* legacy pages: fds, files (eal_hugepage_legacy.c) */
 	eal__os_close(cfg->mem_fd);
 	cfg->mem_fd = -1;
 	if (primary && mcfg->nohuge_path[0] != '\0') {

@@ -249,58 +249,76 @@ LOCKED_WALK(memseg_list_walk, eal_memseg_list_walk_t)
 
 /* ---- translation ------------------------------------------------------ */
 
+/* The list holding @a, or NULL. One range check rejects everything
+ * outside our memory; the common single-list case needs no loop. */
+static inline struct eal_memseg_list *
+virt2msl(struct eal_mem_config *mcfg, uint64_t a)
+{
+	if (mcfg == NULL || a - mcfg->mem_va_addr >= mcfg->mem_va_len)
+		return NULL;
+	for (unsigned int i = 0; i < mcfg->n_memseg_lists; i++) {
+		struct eal_memseg_list *msl = &mcfg->memsegs[i];
+
+		if (a - (uint64_t)(uintptr_t)msl->base_va < msl->len)
+			return msl;
+	}
+	return NULL;
+}
+
+/* The memseg in use holding @a inside @msl, or NULL. Page sizes are powers
+ * of two: a shift, not a 64-bit division, on this hot path. */
+static inline struct eal_memseg *
+msl_virt2memseg(const struct eal_memseg_list *msl, uint64_t a)
+{
+	uint64_t off = a - (uint64_t)(uintptr_t)msl->base_va;
+	struct eal_fbarray *arr = (struct eal_fbarray *)(uintptr_t)&msl->memseg_arr;
+	unsigned int idx;
+
+	if (off >= msl->len)
+		return NULL;
+	idx = (unsigned int)(off >> __builtin_ctzll(msl->page_sz));
+	/* The used bit of one element: a single word, read without the lock. */
+	if (eal_fbarray_is_used(arr, idx) != 1)
+		return NULL;
+	return (struct eal_memseg *)EAL_PTR_ADD(arr->data, (size_t)idx * sizeof(struct eal_memseg));
+}
+
 EAL_API struct eal_memseg_list *
 eal_mem_virt2memseg_list(const void *addr)
 {
-	struct eal_mem_config *mcfg = eal__mcfg();
-	uint64_t a = (uint64_t)(uintptr_t)addr;
+	struct eal_memseg_list *msl = virt2msl(eal__mcfg(), (uint64_t)(uintptr_t)addr);
 
-	/* One range check rejects everything outside our memory. */
-	if (mcfg != NULL && a - mcfg->mem_va_addr < mcfg->mem_va_len) {
-		for (unsigned int i = 0; i < mcfg->n_memseg_lists; i++) {
-			struct eal_memseg_list *msl = &mcfg->memsegs[i];
-
-			if (a - (uint64_t)(uintptr_t)msl->base_va < msl->len)
-				return msl;
-		}
-	}
-	eal_errno = EINVAL;
-	return NULL;
+	if (msl == NULL)
+		eal_errno = EINVAL;
+	return msl;
 }
 
 EAL_API struct eal_memseg *
 eal_mem_virt2memseg(const void *addr, const struct eal_memseg_list *msl)
 {
-	const struct eal_fbarray *arr;
-	uint64_t off;
-	unsigned int idx;
+	uint64_t a = (uint64_t)(uintptr_t)addr;
+	struct eal_memseg *ms;
 
 	if (msl == NULL)
-		msl = eal_mem_virt2memseg_list(addr);
-	if (msl == NULL)
-		return NULL;
-	off = (uint64_t)(uintptr_t)addr - (uint64_t)(uintptr_t)msl->base_va;
-	if (off >= msl->len)
-		goto inval;
-	arr = &msl->memseg_arr;
-	idx = (unsigned int)(off / msl->page_sz);
-	/* The used bit of one element: a single word, read without the lock. */
-	if (eal_fbarray_is_used((struct eal_fbarray *)(uintptr_t)arr, idx) != 1)
-		goto inval;
-	return eal_fbarray_get(arr, idx);
-inval:
-	eal_errno = EINVAL;
-	return NULL;
+		msl = virt2msl(eal__mcfg(), a);
+	ms = msl != NULL ? msl_virt2memseg(msl, a) : NULL;
+	if (ms == NULL)
+		eal_errno = EINVAL;
+	return ms;
 }
 
 EAL_API eal_iova_t
 eal_mem_virt2iova(const void *addr)
 {
-	const struct eal_memseg *ms = eal_mem_virt2memseg(addr, NULL);
+	uint64_t a = (uint64_t)(uintptr_t)addr;
+	const struct eal_memseg_list *msl = virt2msl(eal__mcfg(), a);
+	const struct eal_memseg *ms = msl != NULL ? msl_virt2memseg(msl, a) : NULL;
 
-	if (ms == NULL || ms->iova == EAL_BAD_IOVA)
+	if (ms == NULL || ms->iova == EAL_BAD_IOVA) {
+		eal_errno = EINVAL;
 		return EAL_BAD_IOVA;
-	return ms->iova + ((uint64_t)(uintptr_t)addr - (uint64_t)(uintptr_t)ms->addr);
+	}
+	return ms->iova + (a - (uint64_t)(uintptr_t)ms->addr);
 }
 
 struct iova_find {

@@ -70,6 +70,9 @@ int eal__os_exists(const char *path);
  * of space is an error here (-ENOSPC) instead of SIGBUS at first touch. */
 int eal__os_fallocate(int fd, uint64_t off, uint64_t len);
 
+/* Bytes free for unprivileged users on the file system of @fd (fstatvfs). */
+int eal__os_fs_avail(int fd, uint64_t *ret_avail);
+
 /* memfd_create(2) with MFD_CLOEXEC added to @flags. */
 int eal__os_memfd(const char *name, unsigned int flags, int *ret_fd);
 
@@ -186,5 +189,32 @@ int eal__os_realpath(const char *path, char *buf, size_t size);
  * file next to it (O_EXCL | O_NOFOLLOW, @mode), then rename(2) it over
  * @path. On failure the temporary file is removed and @path is unchanged. */
 int eal__os_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+
+/* ---- NUMA (eal_os_numa.c) ------------------------------------------- */
+/* Added for legacy memory (src/eal_hugepage_legacy.c). Every primitive
+ * returns -ENOTSUP when libeal is built without libnuma
+ * (EAL_HAVE_LIBNUMA == 0); callers then treat all memory as node 0. */
+
+/* Nodes a saved memory policy can name (the kernel's MAX_NUMNODES on
+ * distribution kernels). */
+#define EAL_OS_NUMA_MASK_WORDS (1024 / (8 * sizeof(unsigned long)))
+
+/* A thread's memory policy, as get_mempolicy(2) reports it. */
+struct eal_os_numa_policy {
+	int mode;
+	unsigned long mask[EAL_OS_NUMA_MASK_WORDS];
+};
+
+/* NUMA node of the page holding @addr, which must be resident
+ * (get_mempolicy(MPOL_F_NODE | MPOL_F_ADDR)). */
+int eal__os_numa_node_of(const void *addr, int *ret_node);
+
+/* Save this thread's memory policy into *ret_saved, then prefer @node for
+ * new pages (MPOL_PREFERRED: other nodes when it has none left). */
+int eal__os_numa_prefer(int node, struct eal_os_numa_policy *ret_saved);
+
+/* Put back a policy saved by eal__os_numa_prefer(). */
+int eal__os_numa_restore(const struct eal_os_numa_policy *saved);
+/* ---- end NUMA ------------------------------------------------------- */
 
 #endif /* EAL_OS_H */

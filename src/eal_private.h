@@ -137,6 +137,9 @@ int eal__parse_size(const char *s, uint64_t default_unit, uint64_t *ret);
 
 /* Compute and (primary) create or (secondary) find the runtime directory. */
 int eal__runtime_dir_init(struct eal_internal_config *cfg);
+/* Primary: remove fbarray files left by dead processes (DPDK's
+ * eal_clean_runtime_dir); files held by live processes stay. */
+int eal__runtime_dir_clean(const struct eal_internal_config *cfg);
 /* Remove files this process created and the directory if empty. */
 void eal__runtime_dir_fini(struct eal_internal_config *cfg);
 /* Build "<runtime dir>/<name>" into @buf. -ENAMETOOLONG if it does not fit;

@@ -18,6 +18,8 @@
 #define EAL_LOG_COMPONENT EAL_LOGC_MCFG
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +139,42 @@ eal__runtime_dir_fini(struct eal_internal_config *cfg)
 		}
 	}
 	cfg->runtime_dir[0] = '\0';
+}
+
+/* Remove one fbarray file if no live process holds it (every process that
+ * maps an fbarray keeps a flock on its file; the kernel drops it when the
+ * process dies). Unlinked while locked, so check and removal concern the
+ * same unused file. */
+static int
+clean_cb(void *arg, const char *name, enum eal_os_ftype type)
+{
+	int dfd = *(int *)arg, fd;
+
+	if (type != EAL_OS_FT_REG || strncmp(name, "fbarray_", 8) != 0)
+		return 0;
+	if (eal__os_openat(dfd, name, O_RDONLY | O_NONBLOCK, 0, &fd) < 0)
+		return 0;
+	if (eal__os_flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		EAL_LOG(DEBUG, "removing stale %s", name);
+		(void)eal__os_unlinkat(dfd, name);
+	}
+	eal__os_close(fd);
+	return 0;
+}
+
+int
+eal__runtime_dir_clean(const struct eal_internal_config *cfg)
+{
+	int dfd, rc;
+
+	if (cfg->runtime_dir[0] == '\0' || cfg->process_type != EAL_PROC_PRIMARY)
+		return 0;
+	rc = eal__os_open(cfg->runtime_dir, O_RDONLY | O_DIRECTORY, 0, &dfd);
+	if (rc < 0)
+		return rc;
+	rc = eal__os_dir_foreach(dfd, ".", clean_cb, &dfd);
+	eal__os_close(dfd);
+	return rc;
 }
 
 const char *

@@ -17,6 +17,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "eal_os.h"
@@ -239,5 +240,20 @@ eal__os_memfd(const char *name, unsigned int flags, int *ret_fd)
 		return -err;
 	}
 	*ret_fd = fd;
+	return 0;
+}
+
+int
+eal__os_fs_avail(int fd, uint64_t *ret_avail)
+{
+	struct statvfs st;
+
+	if (fstatvfs(fd, &st) < 0) {
+		int err = errno;
+
+		EAL_LOG(DEBUG, "fstatvfs(%d): %s", fd, strerror(err));
+		return -err;
+	}
+	*ret_avail = (uint64_t)st.f_bavail * st.f_frsize;
 	return 0;
 }
