@@ -52,6 +52,9 @@ median_us(uint64_t *v, int n)
 
 #define MAX_RUNS 1000
 
+/* The memory option of every case: --no-huge, or --legacy-mem. */
+static char *mem_opt = (char *)"--no-huge";
+
 static char rt_base[256];
 static uint64_t samples[MAX_RUNS];
 
@@ -68,7 +71,7 @@ init_args(char **argv, const char *prefix, const char *extra)
 	/* The same memory as DPDK's side: 64 MiB of 4 KiB pages (a secondary
 	 * takes it from its primary). */
 	if (extra == NULL || strcmp(extra, "--proc-type=secondary") != 0) {
-		argv[n++] = (char *)"--no-huge";
+		argv[n++] = mem_opt;
 		argv[n++] = (char *)"-m";
 		argv[n++] = (char *)"64";
 	}
@@ -156,15 +159,61 @@ child(const char *mode)
 	return 0;
 }
 
+/* Free 2 MiB hugepages (HugePages_Free of the default size), 0 if unknown. */
+static long
+hugepages_free(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long n = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "HugePages_Free: %ld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* DPDK's cold init with the same memory option, and the ratio. */
+static void
+compare(int runs, const char *dpdk, const char *mode, double libeal_us)
+{
+	uint64_t *t = samples;
+	char *dargv[] = { (char *)dpdk, (char *)mode, NULL };
+	double d;
+
+	if (dpdk == NULL)
+		return;
+	for (int i = 0; i < runs; i++) {
+		double v = run_child(dargv);
+
+		if (v < 0) {
+			fprintf(stderr, "bench_init: %s %s failed (needs root for DPDK); no comparison\n",
+				dpdk, mode);
+			return;
+		}
+		t[i] = (uint64_t)(v * 1000.0);
+	}
+	d = median_us(t, runs);
+	printf("{\"bench\":\"init\",\"impl\":\"dpdk\",\"case\":\"cold_primary_%s\",\"us\":%.1f}\n", mode,
+	       d);
+	printf("{\"bench\":\"init\",\"case\":\"cold_primary_%s\",\"libeal_us\":%.1f,\"dpdk_us\":%.1f,\"speedup\":%.1f}\n",
+	       mode, libeal_us, d, d / libeal_us);
+}
+
 int
 main(int argc, char **argv)
 {
 	int runs = 21;
 	const char *dpdk = NULL;
-	double w, wn, c, a, d = -1;
+	double w, wn, c, a;
 
 	if (argc >= 4 && strcmp(argv[1], "--child") == 0) {
 		snprintf(rt_base, sizeof(rt_base), "%s", argv[3]);
+		if (strcmp(argv[2], "cold_legacy") == 0)
+			mem_opt = (char *)"--legacy-mem";
 		return child(argv[2]);
 	}
 	for (int i = 1; i < argc; i++) {
@@ -196,26 +245,14 @@ main(int argc, char **argv)
 	printf("{\"bench\":\"init\",\"impl\":\"libeal\",\"case\":\"warm_no_shconf\",\"us\":%.1f}\n", wn);
 	printf("{\"bench\":\"init\",\"impl\":\"libeal\",\"case\":\"cold_primary\",\"us\":%.1f}\n", c);
 	printf("{\"bench\":\"init\",\"impl\":\"libeal\",\"case\":\"secondary_attach\",\"us\":%.1f}\n", a);
-	if (dpdk != NULL) {
-		uint64_t *t = samples;
-		char *dargv[] = { (char *)dpdk, NULL };
-		int ok = 1;
+	compare(runs, dpdk, "no_huge", c);
+	if (hugepages_free() >= 64) {
+		double l = cold(runs, argv[0], "cold_legacy");
 
-		for (int i = 0; i < runs && ok; i++) {
-			double v = run_child(dargv);
-
-			ok = v >= 0;
-			t[i] = (uint64_t)(v * 1000.0);
-		}
-		if (ok) {
-			d = median_us(t, runs);
-			printf("{\"bench\":\"init\",\"impl\":\"dpdk\",\"case\":\"cold_primary_no_huge\",\"us\":%.1f}\n",
-			       d);
-			printf("{\"bench\":\"init\",\"case\":\"cold_primary\",\"libeal_us\":%.1f,\"dpdk_us\":%.1f,\"speedup\":%.1f}\n",
-			       c, d, d / c);
-		} else {
-			fprintf(stderr, "bench_init: %s failed (needs root for DPDK); no comparison\n", dpdk);
-		}
+		printf("{\"bench\":\"init\",\"impl\":\"libeal\",\"case\":\"cold_primary_legacy\",\"us\":%.1f}\n", l);
+		compare(runs, dpdk, "legacy", l);
+	} else {
+		fprintf(stderr, "bench_init: fewer than 64 free 2 MiB hugepages: no legacy case\n");
 	}
 	rmdir(rt_base);
 	return 0;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * DPDK's side of bench_init: one cold rte_eal_init + rte_eal_cleanup with
- * minimal memory, printed in microseconds. Built only when libdpdk-dev is
+ * 64 MiB of memory (--no-huge, or --legacy-mem with "legacy"), printed in
+ * microseconds. Built only when libdpdk-dev is
  * installed; run by bench_init --dpdk.
  */
 #include <stdint.h>
@@ -12,10 +13,12 @@
 #include <rte_eal.h>
 
 int
-main(void)
+main(int argc, char **argv_in)
 {
 	char prefix[64];
-	char *argv[] = { (char *)"bench_init_dpdk", (char *)"--no-huge", (char *)"-m", (char *)"64",
+	/* argv_in[1] == "legacy": --legacy-mem instead of --no-huge. */
+	char *mem = argc > 1 && argv_in[1][0] == 'l' ? (char *)"--legacy-mem" : (char *)"--no-huge";
+	char *argv[] = { (char *)"bench_init_dpdk", mem, (char *)"-m", (char *)"64",
 			 (char *)"--no-pci", (char *)"--no-telemetry", (char *)"--no-shconf",
 			 (char *)"--log-level=lib.eal:error", (char *)"--file-prefix", prefix, NULL };
 	struct timespec a, b;

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Memory benchmark (issue 4): eal_mem_virt2iova ns/op on random addresses
- * inside 64 MiB of no-huge memory (IOVA as VA), against libeal and, built
- * with -DBENCH_DPDK as bench_memory_dpdk, against DPDK's
- * rte_mem_virt2iova on the same layout (--no-huge -m 64). The libeal
- * program runs the DPDK one when given --dpdk PATH and prints the ratio.
- * (PA-mode translation needs hugepages: it comes with legacy memory.)
+ * inside 64 MiB of memory, in VA mode (--no-huge) and PA mode
+ * (--legacy-mem, needs free hugepages and root), against libeal and, built
+ * with -DBENCH_DPDK as bench_memory_dpdk, against DPDK's rte_mem_virt2iova
+ * on the same layout. Each measurement runs in a fresh process; the libeal
+ * program runs the DPDK one when given --dpdk PATH and prints the ratios.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,6 @@ typedef struct eal_memseg_list msl_t;
 #endif
 
 #define N_ADDR 4096
-#define MEM (64ull << 20)
 
 static uint64_t
 now_ns(void)
@@ -45,27 +45,45 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Up to 64 MiB worth of memsegs; addresses are drawn inside them only
+ * (legacy memory has one-page holes between runs). */
+struct segs {
+	unsigned int n;
+	char *addr[16384];
+	size_t len[16384];
+};
+
 static int
-first_cb(const msl_t *msl, const ms_t *ms, void *arg)
+seg_cb(const msl_t *msl, const ms_t *ms, void *arg)
 {
+	struct segs *s = arg;
+
 	(void)msl;
-	*(void **)arg = ms->addr;
-	return 1;
+	if (s->n < 16384) {
+		s->addr[s->n] = ms->addr;
+		s->len[s->n++] = ms->len;
+	}
+	return 0;
 }
 
 static double
 bench_virt2iova(void)
 {
 	static void *addr[N_ADDR];
+	static struct segs s;
 	uint64_t x = 0x9e3779b97f4a7c15ull, sink = 0, best = UINT64_MAX;
-	char *base = NULL;
 
-	WALK(first_cb, &base);
+	WALK(seg_cb, &s);
+	if (s.n == 0)
+		return -1;
 	for (int i = 0; i < N_ADDR; i++) {
+		unsigned int k;
+
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
-		addr[i] = base + x % MEM;
+		k = (unsigned int)(x % s.n);
+		addr[i] = s.addr[k] + (x >> 20) % s.len[k];
 	}
 	for (int rep = 0; rep < 5; rep++) {
 		uint64_t t0 = now_ns();
@@ -82,69 +100,103 @@ bench_virt2iova(void)
 	return (double)best / (100.0 * N_ADDR);
 }
 
-int
-main(int argc, char **argv)
+/* One measurement in a fresh process: this binary (or DPDK's) with
+ * "--run va|pa" prints one JSON line; returns its ns_per_op, -1 on failure. */
+static double
+run(const char *exe, const char *mode)
+{
+	int p[2], status;
+	char buf[256] = "";
+	const char *q;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		execl(exe, exe, "--run", mode, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	n = read(p[0], buf, sizeof(buf) - 1);
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	if (n <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -1;
+	buf[n] = '\0';
+	fputs(buf, stdout);
+	q = strstr(buf, "\"ns_per_op\":");
+	return q != NULL ? strtod(q + 12, NULL) : -1;
+}
+
+/* Measure in this process: 64 MiB of 4 KiB pages (IOVA as VA), or legacy
+ * hugepages with physical addresses (PA). */
+static int
+measure(const char *mode)
 {
 	char prefix[64];
+	bool pa = strcmp(mode, "pa") == 0;
 	double ns;
 
-	(void)argc; /* only the libeal program looks at its arguments */
 	snprintf(prefix, sizeof(prefix), "bench_mem_%d", (int)getpid());
 	{
 #ifdef BENCH_DPDK
-		char *eargv[] = { argv[0], (char *)"--no-huge", (char *)"-m", (char *)"64",
-				  (char *)"--no-pci", (char *)"--no-telemetry", (char *)"--no-shconf",
-				  (char *)"--log-level=lib.eal:error", (char *)"--file-prefix", prefix,
-				  NULL };
-		if (rte_eal_init(10, eargv) < 0)
+		char *eargv[] = { (char *)"bench", pa ? (char *)"--legacy-mem" : (char *)"--no-huge",
+				  (char *)"-m", (char *)"64", (char *)"--no-pci", (char *)"--no-telemetry",
+				  (char *)"--no-shconf", (char *)"--log-level=lib.eal:error",
+				  pa ? (char *)"--iova-mode=pa" : (char *)"--iova-mode=va",
+				  (char *)"--file-prefix", prefix, NULL };
+
+		if (rte_eal_init(11, eargv) < 0)
 			return 1;
 #else
-		char *eargv[] = { argv[0], (char *)"--no-huge", (char *)"-m", (char *)"64",
-				  (char *)"--no-shconf", (char *)"--file-prefix", prefix, NULL };
-		if (eal_init(7, eargv) < 0)
+		char *eargv[] = { (char *)"bench", pa ? (char *)"--legacy-mem" : (char *)"--no-huge",
+				  (char *)"-m", (char *)"64", (char *)"--no-shconf",
+				  pa ? (char *)"--iova-mode=pa" : (char *)"--file-prefix",
+				  pa ? (char *)"--file-prefix" : prefix, pa ? prefix : NULL, NULL };
+
+		if (eal_init(pa ? 8 : 7, eargv) < 0)
 			return 1;
 #endif
 	}
 	ns = bench_virt2iova();
-	printf("{\"bench\":\"memory\",\"impl\":\"" IMPL "\",\"op\":\"virt2iova_va\",\"ns_per_op\":%.2f}\n", ns);
+	printf("{\"bench\":\"memory\",\"impl\":\"" IMPL "\",\"op\":\"virt2iova_%s\",\"ns_per_op\":%.2f}\n",
+	       mode, ns);
 	fflush(stdout);
 #ifdef BENCH_DPDK
 	rte_eal_cleanup();
 #else
 	eal_cleanup();
-	for (int i = 1; i + 1 < argc; i++) {
-		const char *dpdk = argv[i + 1];
-		int p[2], status;
-		char buf[256] = "";
-		double dns;
-		const char *q;
-		pid_t pid;
-		ssize_t n;
-
-		if (strcmp(argv[i], "--dpdk") != 0)
-			continue;
-		if (pipe(p) < 0)
-			return 1;
-		pid = fork();
-		if (pid == 0) {
-			dup2(p[1], STDOUT_FILENO);
-			execl(dpdk, dpdk, (char *)NULL);
-			_exit(127);
-		}
-		close(p[1]);
-		n = read(p[0], buf, sizeof(buf) - 1);
-		close(p[0]);
-		waitpid(pid, &status, 0);
-		if (n > 0 && (q = strstr(buf, "\"ns_per_op\":")) != NULL) {
-			buf[n] = '\0';
-			fputs(buf, stdout);
-			dns = strtod(q + 12, NULL);
-			printf("{\"bench\":\"memory\",\"op\":\"virt2iova_va\",\"libeal_ns\":%.2f,\"dpdk_ns\":%.2f,\"speedup\":%.2f}\n",
-			       ns, dns, dns / ns);
-		} else {
-			fprintf(stderr, "bench_memory: %s failed; no comparison\n", dpdk);
-		}
-	}
 #endif
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const char *const modes[] = { "va", "pa" };
+	const char *dpdk = NULL;
+
+	if (argc == 3 && strcmp(argv[1], "--run") == 0)
+		return measure(argv[2]);
+	for (int i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--dpdk") == 0)
+			dpdk = argv[i + 1];
+	/* PA needs hugepages (legacy memory) and root; VA always runs. */
+	for (int m = 0; m < 2; m++) {
+		double l = run(argv[0], modes[m]), d;
+
+		if (l < 0) {
+			fprintf(stderr, "bench_memory: %s mode not measured (needs free hugepages and root for pa)\n",
+				modes[m]);
+			continue;
+		}
+		if (dpdk == NULL || (d = run(dpdk, modes[m])) < 0)
+			continue;
+		printf("{\"bench\":\"memory\",\"op\":\"virt2iova_%s\",\"libeal_ns\":%.2f,\"dpdk_ns\":%.2f,\"speedup\":%.2f}\n",
+		       modes[m], l, d, d / l);
+	}
 	return 0;
 }

@@ -8,11 +8,14 @@ set -eu
 cd "$(dirname "$0")/.."
 . tools/setup-common.sh
 ensure_packages meson ninja-build gcc pkg-config libnuma-dev libdpdk-dev
+# Legacy and PA-mode cases need hugepages: reserved for the run, restored.
+hugepages_setup
 if [ ! -f build-bench/build.ninja ]; then
 	meson setup build-bench -Dbench=true -Dtests=disabled -Dexamples=false -Dbuildtype=release >/dev/null
 fi
 ninja -C build-bench >/dev/null
 build-bench/bench/bench_fbarray
+build-bench/bench/bench_iova
 dpdk=
 [ -x build-bench/bench/bench_init_dpdk ] && dpdk="--dpdk build-bench/bench/bench_init_dpdk"
 # shellcheck disable=SC2086

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "eal_test.h"
@@ -451,6 +452,74 @@ test_pool_shrinks(void **state)
 	assert_int_equal(page_files(), 0);
 }
 
+/* Node of the page at @va as the kernel reports it (get_mempolicy with
+ * MPOL_F_NODE | MPOL_F_ADDR), without linking libnuma into the test. */
+static int
+kernel_node_of(const void *va)
+{
+	int node = -1;
+
+	if (syscall(SYS_get_mempolicy, &node, NULL, 0UL, va, 3UL /* F_NODE|F_ADDR */) < 0)
+		return -1;
+	return node;
+}
+
+struct first_seg {
+	const struct eal_memseg *ms;
+	unsigned int n;
+	const struct eal_memseg *all[64];
+};
+
+static int
+collect_cb(const struct eal_memseg_list *msl, const struct eal_memseg *ms, void *arg)
+{
+	struct first_seg *f = arg;
+
+	(void)msl;
+	if (f->n < 64)
+		f->all[f->n++] = ms;
+	return 0;
+}
+
+/* Thousands of random addresses inside the memsegs: virt2memseg,
+ * virt2iova and iova2virt agree with each other and with pagemap; every
+ * memseg's socket is the node the kernel placed its page on. */
+static void
+test_translation_random(void **state)
+{
+	struct first_seg f = { 0 };
+	uint64_t x = 0x2545f4914f6cdd1dull;
+	bool pa;
+
+	(void)state;
+	assert_int_equal(init_legacy("-m", "8"), 0);
+	pa = eal_iova_mode() == EAL_IOVA_PA;
+	assert_int_equal(eal_memseg_walk(collect_cb, &f), 0);
+	assert_int_equal(f.n, 4);
+	for (unsigned int i = 0; i < f.n; i++)
+		assert_int_equal(f.all[i]->socket_id, kernel_node_of(f.all[i]->addr));
+	for (int k = 0; k < 20000; k++) {
+		const struct eal_memseg *ms;
+		char *va;
+		eal_iova_t iova;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		ms = f.all[x % f.n];
+		va = (char *)ms->addr + (x >> 8) % PAGE_2M;
+		assert_ptr_equal(eal_mem_virt2memseg(va, NULL), ms);
+		iova = eal_mem_virt2iova(va);
+		assert_true(iova == ms->iova + (uint64_t)(va - (char *)ms->addr));
+		if (pa && k % 64 == 0) /* pagemap is slow: sample it */
+			assert_true(iova == pagemap_pa(va));
+		if (!pa)
+			assert_true(iova == (uintptr_t)va);
+		assert_ptr_equal(eal_mem_iova2virt(iova), va);
+	}
+	assert_int_equal(eal_cleanup(), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -461,6 +530,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_not_enough),
 		cmocka_unit_test(test_socket_mem_no_such_node),
 		cmocka_unit_test(test_pool_shrinks),
+		cmocka_unit_test(test_translation_random),
 	};
 
 	eal_test_setup(argc, argv);
