@@ -21,8 +21,21 @@
 #define EAL_PREFIX_MAX 64
 #define EAL_NO_HUGE_DEFAULT_MEMORY (64ull << 20)
 #define EAL_DEFAULT_ATTACH_TIMEOUT_MS 10000u
-/* DPDK: the VA base hint on 64-bit, and --base-virtaddr rounding. */
+/* DPDK: the VA base hint on 64-bit, and --base-virtaddr rounding. Under
+ * AddressSanitizer 4 GiB lies in its shadow gap, so the kernel would place
+ * memory at a random high address where a secondary's own (randomised)
+ * mappings may sit: use 32 TiB instead, above ASan's shadow and below its
+ * allocator, free in every process. */
+#if defined(__SANITIZE_ADDRESS__)
+#define EAL_DEFAULT_BASE_VIRTADDR 0x200000000000ull
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EAL_DEFAULT_BASE_VIRTADDR 0x200000000000ull
+#endif
+#endif
+#ifndef EAL_DEFAULT_BASE_VIRTADDR
 #define EAL_DEFAULT_BASE_VIRTADDR 0x100000000ull
+#endif
 #define EAL_BASE_VIRTADDR_ALIGN (16ull << 20)
 #define EAL_MAX_LOG_LEVEL_ARGS 16
 

@@ -109,6 +109,66 @@ eal__memseg_lists_create(struct eal_mem_config *mcfg, const struct eal__msl_spec
 	return 0;
 }
 
+/*
+ * DPDK 22.11's sizing of memseg lists for dynamic memory
+ * (eal_dynmem_memseg_lists_init), per memory type (page size x node):
+ *
+ *   max_mem_type = min(MAX_MEM_MB_PER_TYPE, MAX_MEM_MB / n_types)
+ *   segs_type    = min(max_mem_type / page size, MAX_MEMSEG_PER_TYPE)
+ *   segs_list    = min(segs_type, MAX_MEMSEG_PER_LIST)
+ *   mem_list     = min(segs_list x page size, MAX_MEM_MB_PER_LIST)
+ *   n_segs       = min(segs_list, mem_list / page size)
+ *   n_lists      = min(segs_type / n_segs, max_mem_type / mem_list,
+ *                      MAX_MEMSEG_LISTS / n_types)
+ *
+ * e.g. 2 MiB pages on one node: 4 lists of 8192 segments (64 GiB of VA);
+ * 1 GiB pages: 2 lists of 32. Types come page size first (largest first,
+ * as @page_sizes is sorted), then node.
+ */
+int
+eal__memseg_lists_plan(const uint64_t *page_sizes, unsigned int n_sizes, unsigned int n_sockets,
+		       struct eal__msl_spec *out, unsigned int max, unsigned int *ret_n)
+{
+	const uint64_t mib = 1ull << 20;
+	unsigned int n_types = n_sizes * n_sockets, n = 0;
+
+	if (n_types == 0 || n_types > EAL_MAX_MEMSEG_LISTS)
+		return -EINVAL;
+	for (unsigned int t = 0; t < n_types; t++) {
+		uint64_t pgsz = page_sizes[t / n_sockets];
+		uint64_t max_mem_type, segs_type, segs_list, mem_list, n_segs, n_lists;
+
+		if (pgsz == 0 || (pgsz & (pgsz - 1)) != 0)
+			return -EINVAL;
+		max_mem_type = (uint64_t)EAL_MAX_MEM_MB_PER_TYPE * mib;
+		if ((uint64_t)EAL_MAX_MEM_MB * mib / n_types < max_mem_type)
+			max_mem_type = (uint64_t)EAL_MAX_MEM_MB * mib / n_types;
+		segs_type = max_mem_type / pgsz;
+		if (segs_type > EAL_MAX_MEMSEG_PER_TYPE)
+			segs_type = EAL_MAX_MEMSEG_PER_TYPE;
+		segs_list = segs_type < EAL_MAX_MEMSEG_PER_LIST ? segs_type : EAL_MAX_MEMSEG_PER_LIST;
+		mem_list = segs_list * pgsz;
+		if (mem_list > (uint64_t)EAL_MAX_MEM_MB_PER_LIST * mib)
+			mem_list = (uint64_t)EAL_MAX_MEM_MB_PER_LIST * mib;
+		n_segs = mem_list / pgsz < segs_list ? mem_list / pgsz : segs_list;
+		if (n_segs == 0)
+			return -EINVAL; /* a page larger than a whole list */
+		n_lists = segs_type / n_segs;
+		if (max_mem_type / mem_list < n_lists)
+			n_lists = max_mem_type / mem_list;
+		if ((uint64_t)(EAL_MAX_MEMSEG_LISTS / n_types) < n_lists)
+			n_lists = EAL_MAX_MEMSEG_LISTS / n_types;
+		for (uint64_t l = 0; l < n_lists; l++) {
+			if (n >= max)
+				return -ENOSPC;
+			out[n++] = (struct eal__msl_spec){ pgsz, (int)(t % n_sockets),
+							   (unsigned int)n_segs };
+		}
+	}
+	*ret_n = n;
+	return 0;
+}
+
 int
 eal__memseg_lists_attach(struct eal_mem_config *mcfg)
 {

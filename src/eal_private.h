@@ -168,6 +168,10 @@ struct eal__msl_spec {
 	int socket;
 	unsigned int n_segs;
 };
+/* DPDK 22.11's memseg-list sizing for dynamic memory: the lists for
+ * @n_sizes page sizes (largest first) on @n_sockets nodes, into @out. */
+int eal__memseg_lists_plan(const uint64_t *page_sizes, unsigned int n_sizes, unsigned int n_sockets,
+			   struct eal__msl_spec *out, unsigned int max, unsigned int *ret_n);
 /* Primary: reserve one VA range for all lists and create their fbarrays. */
 int eal__memseg_lists_create(struct eal_mem_config *mcfg, const struct eal__msl_spec *specs,
 			     unsigned int n);
