@@ -1,33 +1,72 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * DPDK's side of bench_init: one cold rte_eal_init + rte_eal_cleanup with
- * 64 MiB of memory (--no-huge, or --legacy-mem with "legacy"), printed in
- * microseconds. Built only when libdpdk-dev is
- * installed; run by bench_init --dpdk.
+ * DPDK's side of bench_init. Built only when libdpdk-dev is installed.
+ *
+ *   bench_init_dpdk [no_huge|legacy]   one cold rte_eal_init + rte_eal_cleanup
+ *                                      with 64 MiB, printed in microseconds
+ *   bench_init_dpdk hold PREFIX        a primary (-m 64, hugepages) that
+ *                                      prints "ready" and waits for EOF on stdin
+ *   bench_init_dpdk attach PREFIX      one secondary rte_eal_init +
+ *                                      rte_eal_cleanup, in microseconds
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
 
+static double
+now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
 int
 main(int argc, char **argv_in)
 {
+	const char *mode = argc > 1 ? argv_in[1] : "no_huge";
 	char prefix[64];
-	/* argv_in[1] == "legacy": --legacy-mem instead of --no-huge. */
-	char *mem = argc > 1 && argv_in[1][0] == 'l' ? (char *)"--legacy-mem" : (char *)"--no-huge";
-	char *argv[] = { (char *)"bench_init_dpdk", mem, (char *)"-m", (char *)"64",
-			 (char *)"--no-pci", (char *)"--no-telemetry", (char *)"--no-shconf",
-			 (char *)"--log-level=lib.eal:error", (char *)"--file-prefix", prefix, NULL };
-	struct timespec a, b;
+	char *argv[16] = { (char *)"bench_init_dpdk", (char *)"--no-pci", (char *)"--no-telemetry",
+			   (char *)"--log-level=lib.eal:error", (char *)"--file-prefix", prefix };
+	int n = 6;
+	double t0;
 
-	snprintf(prefix, sizeof(prefix), "bench_init_dpdk_%d", (int)getpid());
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	if (rte_eal_init(10, argv) < 0 || rte_eal_cleanup() < 0)
+	if (argc > 2)
+		snprintf(prefix, sizeof(prefix), "%s", argv_in[2]);
+	else
+		snprintf(prefix, sizeof(prefix), "bench_init_dpdk_%d", (int)getpid());
+	if (strcmp(mode, "attach") == 0) {
+		argv[n++] = (char *)"--proc-type=secondary";
+	} else {
+		argv[n++] = strcmp(mode, "legacy") == 0 ? (char *)"--legacy-mem"
+			  : strcmp(mode, "hold") == 0	  ? (char *)"--single-file-segments"
+							  : (char *)"--no-huge";
+		argv[n++] = (char *)"-m";
+		argv[n++] = (char *)"64";
+		if (strcmp(mode, "hold") != 0)
+			argv[n++] = (char *)"--no-shconf";
+	}
+	argv[n] = NULL;
+	t0 = now_us();
+	if (rte_eal_init(n, argv) < 0)
 		return 1;
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	printf("%.1f\n", (double)(b.tv_sec - a.tv_sec) * 1e6 + (double)(b.tv_nsec - a.tv_nsec) / 1e3);
+	if (strcmp(mode, "hold") == 0) {
+		char c;
+
+		printf("ready\n");
+		fflush(stdout);
+		while (read(STDIN_FILENO, &c, 1) > 0)
+			;
+		rte_eal_cleanup();
+		return 0;
+	}
+	if (rte_eal_cleanup() < 0)
+		return 1;
+	printf("%.1f\n", now_us() - t0);
 	return 0;
 }
