@@ -12,7 +12,9 @@
  * over the same reserved range and see the same bytes at the same
  * addresses. DPDK 22.11 cannot attach a secondary to a --no-huge primary.
  * Without shared files (--no-shconf, --in-memory) it is a memfd.
- * IOVA is the virtual address.
+ * IOVA is the virtual address, unless --iova-mode=pa forces physical
+ * addresses (and they are visible): then the pages are populated and each
+ * memseg gets its page's own frame address.
  *
  * Legacy hugepage memory is src/eal_hugepage_legacy.c. In the default
  * (dynamic) mode the memseg lists are reserved here; the page allocator
@@ -30,6 +32,7 @@
 
 #include "eal_hugepage_legacy.h" /* legacy dispatch (issue 4 item 3) */
 #include "eal_internal_cfg.h"
+#include "eal_iova.h"
 #include "eal_memcfg.h"
 #include "eal_os.h"
 #include "eal_private.h"
@@ -111,10 +114,46 @@ nohuge_open_backing(struct eal_internal_config *cfg, struct eal_mem_config *mcfg
 	return 0;
 }
 
+/* --iova-mode=pa with 4 KiB pages: each memseg's IOVA from pagemap, read
+ * in batches (one open, consecutive pages per pread). */
+static int
+nohuge_fill_pa(struct eal_memseg_list *msl, unsigned int n_segs)
+{
+	enum { BATCH = 512 };
+	const void *addrs[BATCH];
+	uint64_t pa[BATCH];
+
+	for (unsigned int i = 0; i < n_segs; i += BATCH) {
+		unsigned int n = n_segs - i < BATCH ? n_segs - i : BATCH;
+		int rc;
+
+		for (unsigned int k = 0; k < n; k++)
+			addrs[k] = EAL_PTR_ADD(msl->base_va, (size_t)(i + k) * NOHUGE_PAGE_SZ);
+		rc = eal__iova_virt2phys(addrs, n, pa);
+		if (rc < 0) {
+			EAL_LOG(ERR, "cannot read physical addresses for --iova-mode=pa: %s",
+				eal_strerror(rc));
+			return rc;
+		}
+		for (unsigned int k = 0; k < n; k++) {
+			struct eal_memseg *ms = eal_fbarray_get(&msl->memseg_arr, i + k);
+
+			if (pa[k] == EAL_BAD_IOVA) {
+				EAL_LOG(ERR, "page %p has no physical address: cannot use --iova-mode=pa",
+					ms->addr);
+				return -EFAULT;
+			}
+			ms->iova = pa[k];
+		}
+	}
+	return 0;
+}
+
 static int
 nohuge_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
 {
 	uint64_t len = cfg->p.memory != 0 ? cfg->p.memory : EAL_NO_HUGE_DEFAULT_MEMORY;
+	bool pa = cfg->p.iova_mode == EAL_IOVA_PA;
 	struct eal__msl_spec spec;
 	struct eal_memseg_list *msl;
 	int rc;
@@ -126,8 +165,13 @@ nohuge_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
 		return -EINVAL;
 	}
 	if (cfg->p.iova_mode == EAL_IOVA_PA) {
-		EAL_LOG(ERR, "--iova-mode=pa with 4 KiB pages: each page has its own physical address, which devices cannot use as one block; use --iova-mode=va or hugepages");
-		return -EINVAL;
+		/* PA only when forced, and only when frames are visible (root);
+		 * every 4 KiB page then has its own, unrelated physical address. */
+		enum eal_iova_mode mode;
+
+		rc = eal__iova_mode_select(EAL_IOVA_PA, true, &mode);
+		if (rc < 0)
+			return rc;
 	}
 	spec = (struct eal__msl_spec){ NOHUGE_PAGE_SZ, 0, (unsigned int)(len / NOHUGE_PAGE_SZ) };
 	rc = eal__memseg_lists_create(mcfg, &spec, 1);
@@ -137,8 +181,9 @@ nohuge_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
 	rc = nohuge_open_backing(cfg, mcfg, len);
 	if (rc < 0)
 		goto fail_lists;
-	rc = eal__os_mmap_fixed(msl->base_va, (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED,
-				cfg->mem_fd, 0);
+	/* PA mode needs every page resident to have a frame: populate. */
+	rc = eal__os_mmap_fixed(msl->base_va, (size_t)len, PROT_READ | PROT_WRITE,
+				MAP_SHARED | (pa ? MAP_POPULATE : 0), cfg->mem_fd, 0);
 	if (rc < 0) {
 		EAL_LOG(ERR, "cannot map %" PRIu64 " MiB of 4 KiB pages at %p: %s", len >> 20,
 			msl->base_va, eal_strerror(rc));
@@ -154,8 +199,13 @@ nohuge_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
 		ms->socket_id = 0;
 		(void)eal_fbarray_set_used(&msl->memseg_arr, i);
 	}
+	if (pa) {
+		rc = nohuge_fill_pa(msl, spec.n_segs);
+		if (rc < 0)
+			goto fail_backing;
+	}
 	msl->version++;
-	mcfg->iova_mode_used = EAL_IOVA_VA;
+	mcfg->iova_mode_used = pa ? EAL_IOVA_PA : EAL_IOVA_VA;
 	EAL_LOG(INFO, "%" PRIu64 " MiB of 4 KiB pages at %p%s%s", len >> 20, msl->base_va,
 		mcfg->nohuge_path[0] ? ", shared through " : "", mcfg->nohuge_path);
 	return 0;

@@ -283,6 +283,54 @@ test_memory_file_lifecycle(void **state)
 	assert_int_equal(setup(NULL), 0);
 }
 
+/* Physical address of @va from /proc/self/pagemap, 0 when not visible. */
+static uint64_t
+pagemap_pa(const void *va)
+{
+	uint64_t e = 0, vpn = (uint64_t)(uintptr_t)va / 4096;
+	FILE *f = fopen("/proc/self/pagemap", "rb");
+
+	if (f == NULL)
+		return 0;
+	if (fseeko(f, (off_t)(vpn * 8), SEEK_SET) != 0 || fread(&e, 8, 1, f) != 1)
+		e = 0;
+	fclose(f);
+	if (!(e >> 63) || (e & ((1ull << 55) - 1)) == 0)
+		return 0;
+	return (e & ((1ull << 55) - 1)) * 4096 + (uint64_t)(uintptr_t)va % 4096;
+}
+
+/* --iova-mode=pa with 4 KiB pages: as root every memseg's IOVA is its
+ * page's frame address; without visible frames init refuses (EINVAL). */
+static void
+test_pa_forced(void **state)
+{
+	char **argv;
+	int argc, rc;
+	struct walk_sum w;
+
+	(void)state;
+	assert_int_equal(eal_cleanup(), 0);
+	argc = eal_test_argv(&argv, "--no-huge", "-m", "4", "--no-shconf", "--iova-mode=pa", NULL);
+	rc = eal_init(argc, argv);
+	if (geteuid() != 0) {
+		assert_int_equal(rc, -1);
+		assert_int_equal(eal_errno, EINVAL);
+	} else {
+		assert_int_equal(rc, argc - 1);
+		assert_int_equal(eal_iova_mode(), EAL_IOVA_PA);
+		w = walks();
+		for (uint64_t off = 0; off < (4u << 20); off += 4096 * 37 + 8) {
+			const char *va = (const char *)(uintptr_t)w.first + off;
+
+			assert_true(eal_mem_virt2iova(va) == pagemap_pa(va));
+			assert_ptr_equal(eal_mem_iova2virt(eal_mem_virt2iova(va)), va);
+		}
+		assert_int_equal(eal_cleanup(), 0);
+	}
+	assert_int_equal(setup(NULL), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -293,6 +341,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_dump_grouped),
 		cmocka_unit_test(test_secondary_range_taken),
 		cmocka_unit_test(test_memory_file_lifecycle),
+		cmocka_unit_test(test_pa_forced),
 	};
 
 	eal_test_setup(argc, argv);
