@@ -22,7 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "eal_iova.h"
+#include "eal_os.h"
+#include "eal_private.h"
 
 #define PG 4096u
 #define BATCH 512u

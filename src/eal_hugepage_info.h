@@ -64,99 +64,6 @@ struct eal_hugepage_info {
 	struct eal_hugepage_size_info sizes[EAL_MAX_HUGEPAGE_SIZES]; /* largest first */
 };
 
-/* ---- discovery and the primary's sequence ------------------------------ */
-
-/*
- * Read sysfs and procfs (roots: eal__os_sysfs_root/procfs_root) into
- * *hi: sizes largest first with their counts, per-node counts, the default
- * size, the hugetlbfs mount (or @huge_dir, which must be a hugetlbfs mount
- * point or a directory under one) of each size, and num_pages under the
- * rules of @in_memory and @legacy_mem. No lock is taken, nothing written;
- * every lock_fd is -1. No hugepage support at all is 0 sizes, not an error.
- * Returns -EIO (a file could not be read or parsed; one ERR names it),
- * -EINVAL (@huge_dir is unusable; one ERR says why) or -ENOMEM. *hi is
- * untouched on failure.
- */
-int eal__hugepage_info_discover(struct eal_hugepage_info *hi, const char *huge_dir,
-				bool in_memory, bool legacy_mem);
-
-/*
- * The primary's sequence: discover; flock(LOCK_EX) each chosen dir
- * (blocking: another primary may be counting the same pages); remove this
- * prefix's stale backing files that no live process holds (with
- * --huge-unlink=never they are kept and counted as usable instead); count
- * usable pages; write <runtime dir>/hugepage_info when the process has a
- * runtime directory. The dir locks stay held until
- * eal__hugepage_dirs_unlock(). All or nothing: on failure nothing is held
- * and *hi is untouched.
- */
-int eal__hugepage_info_init(struct eal_hugepage_info *hi, const struct eal_internal_config *cfg);
-
-/* Release the dir locks (after memory init). Idempotent. */
-void eal__hugepage_dirs_unlock(struct eal_hugepage_info *hi);
-
-/* Release everything *hi holds. Idempotent; a zeroed struct is fine. */
-void eal__hugepage_info_fini(struct eal_hugepage_info *hi);
-
-/*
- * Whether any size has usable pages. When none has, @why (when not NULL)
- * gets one sentence saying why, such as "no hugepages reserved" or
- * "all 64 reserved 2048 kB pages are in use".
- */
-bool eal__hugepage_info_usable(const struct eal_hugepage_info *hi, bool in_memory, char *why,
-			       size_t why_len);
-
-/* ---- backing file names ------------------------------------------------ */
-
-/* "<dir>/<prefix>map_<idx>" (list < 0) or "<dir>/<prefix>map_<list>_<idx>".
- * -ENAMETOOLONG when it does not fit in @size. */
-int eal__hugepage_file_path(char *buf, size_t size, const char *dir, const char *prefix,
-			    int list, unsigned int idx);
-
-/* Whether @name is exactly "<prefix>map_<digits>" or
- * "<prefix>map_<digits>_<digits>" (so "a" never claims "abmap_0"). */
-bool eal__hugepage_file_is_ours(const char *name, const char *prefix);
-
-/* ---- the hugepage_info record ------------------------------------------ */
-
-/* Write *hi to @path atomically (0600). */
-int eal__hugepage_info_write(const struct eal_hugepage_info *hi, const char *path);
-
-/* Read and check a record written by eal__hugepage_info_write(). Refuses
- * anything truncated, oversized, corrupt, of another version or out of
- * range with -EPROTO and one ERR line; -errno when it cannot be read.
- * Every lock_fd of the result is -1. */
-int eal__hugepage_info_read(struct eal_hugepage_info *hi, const char *path);
-
-/* Largest record size, for readers' buffers. */
-size_t eal__hugepage_info_record_max(void);
-
-/* Encode into @buf (at least eal__hugepage_info_record_max() bytes). */
-int eal__hugepage_info_encode(const struct eal_hugepage_info *hi, void *buf, size_t size,
-			      size_t *ret_len);
-
-/* Decode and check @len bytes. -EPROTO when the content is refused, with
- * the reason in @why (when not NULL). *hi is untouched on failure. */
-int eal__hugepage_info_decode(struct eal_hugepage_info *hi, const void *buf, size_t len,
-			      char *why, size_t why_len);
-
-/* The checksum a record of @len bytes should carry (fuzzers use it to
- * reach the checks behind the checksum). 0 when @len is below a header. */
-uint64_t eal__hugepage_info_record_checksum(const void *buf, size_t len);
-
-/* ---- parsers over memory (exposed for tests and fuzzing) --------------- */
-
-/* A sysfs count: decimal digits, then optional white space. -EINVAL when
- * malformed, -ERANGE above UINT64_MAX. */
-int eal__hugepage_parse_count(const char *buf, size_t len, uint64_t *ret_count);
-
-/* A sysfs directory name "hugepages-<N>kB" into bytes (a power of two). */
-int eal__hugepage_parse_dirname(const char *name, uint64_t *ret_size);
-
-/* "Hugepagesize: <N> kB" of a meminfo text: -ENOENT without that line,
- * -EINVAL when it is malformed. */
-int eal__hugepage_parse_meminfo(const char *buf, size_t len, uint64_t *ret_size);
-
 /* One hugetlbfs line of a mounts text. */
 struct eal_hugepage_mount {
 	char path[PATH_MAX]; /* mount point, octal escapes decoded */
@@ -167,10 +74,5 @@ struct eal_hugepage_mount {
 /* Called for each hugetlbfs mount in file order: 0 continues, anything
  * else stops the parse and is returned. */
 typedef int (*eal__hugepage_mount_cb)(void *arg, const struct eal_hugepage_mount *m);
-
-/* Parse a mounts text (/proc/mounts format). -EINVAL when a line is
- * malformed (*ret_line, when not NULL, gets its 1-based number). */
-int eal__hugepage_parse_mounts(const char *buf, size_t len, eal__hugepage_mount_cb cb, void *arg,
-			       unsigned int *ret_line);
 
 #endif /* EAL_HUGEPAGE_INFO_H */

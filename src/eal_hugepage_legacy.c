@@ -30,9 +30,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 
-#include "eal_hugepage_legacy.h"
 #include "eal_internal_cfg.h"
-#include "eal_iova.h"
 #include "eal_memcfg.h"
 #include "eal_os.h"
 #include "eal_private.h"

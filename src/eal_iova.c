@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eal_iova.h"
 #include "eal_os.h"
 #include "eal_private.h"
 

@@ -30,9 +30,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "eal_hugepage_legacy.h" /* legacy dispatch (issue 4 item 3) */
 #include "eal_internal_cfg.h"
-#include "eal_iova.h"
 #include "eal_memcfg.h"
 #include "eal_os.h"
 #include "eal_private.h"

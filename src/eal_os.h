@@ -217,4 +217,31 @@ int eal__os_numa_prefer(int node, struct eal_os_numa_policy *ret_saved);
 int eal__os_numa_restore(const struct eal_os_numa_policy *saved);
 /* ---- end NUMA ------------------------------------------------------- */
 
+/* ---- /proc/self/pagemap (eal_os_pagemap.c) ---------------------------- */
+
+/* A pagemap entry whose page is not present (see eal__os_pagemap_read). */
+#define EAL_OS_PFN_ABSENT UINT64_MAX
+
+/*
+ * Open <procfs>/self/pagemap read-only (O_CLOEXEC; the procfs root follows
+ * EAL_PROCFS_ROOT). Close it with eal__os_close(). -EACCES/-EPERM when the
+ * kernel refuses (Linux 4.0-4.1 for unprivileged readers), -ENOENT without
+ * procfs.
+ */
+int eal__os_pagemap_open(int *ret_fd);
+
+/*
+ * Read the entries of @count consecutive virtual pages starting at page
+ * number @vpn (address / system page size) with one pread (more only if
+ * the kernel answers short). pfn[i] becomes the PFN of page vpn + i when
+ * it is present (0 when the kernel hides it), EAL_OS_PFN_ABSENT when not
+ * (bit 63 clear, or past the end of the file).
+ *
+ * @pfn is a buffer of @count entries that is written while reading: on
+ * failure its contents are unspecified (callers stage, as eal_iova.c does).
+ * Returns 0, -errno of pread, or -EINVAL for count == 0 or an offset past
+ * what off_t holds.
+ */
+int eal__os_pagemap_read(int fd, uint64_t vpn, unsigned int count, uint64_t *pfn);
+
 #endif /* EAL_OS_H */

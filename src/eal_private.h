@@ -24,6 +24,8 @@
 #include "eal_errno.h"
 #include "eal_lock.h"
 #include "eal_log.h"
+#include "eal.h"
+#include "eal_hugepage_info.h"
 
 struct eal_internal_config;
 struct eal_mem_config;
@@ -185,6 +187,193 @@ void eal__memseg_lists_fini(struct eal_mem_config *mcfg, bool primary);
 /* Memory stage of eal_init: dispatch by mode, init or attach. */
 int eal__memory_init(struct eal_internal_config *cfg);
 void eal__memory_fini(struct eal_internal_config *cfg);
+
+/* ---- eal_hugepage_info.c (structs: src/eal_hugepage_info.h) ----------- */
+
+/* discovery and the primary's sequence ------------------------------ */
+
+/*
+ * Read sysfs and procfs (roots: eal__os_sysfs_root/procfs_root) into
+ * *hi: sizes largest first with their counts, per-node counts, the default
+ * size, the hugetlbfs mount (or @huge_dir, which must be a hugetlbfs mount
+ * point or a directory under one) of each size, and num_pages under the
+ * rules of @in_memory and @legacy_mem. No lock is taken, nothing written;
+ * every lock_fd is -1. No hugepage support at all is 0 sizes, not an error.
+ * Returns -EIO (a file could not be read or parsed; one ERR names it),
+ * -EINVAL (@huge_dir is unusable; one ERR says why) or -ENOMEM. *hi is
+ * untouched on failure.
+ */
+int eal__hugepage_info_discover(struct eal_hugepage_info *hi, const char *huge_dir,
+				bool in_memory, bool legacy_mem);
+
+/*
+ * The primary's sequence: discover; flock(LOCK_EX) each chosen dir
+ * (blocking: another primary may be counting the same pages); remove this
+ * prefix's stale backing files that no live process holds (with
+ * --huge-unlink=never they are kept and counted as usable instead); count
+ * usable pages; write <runtime dir>/hugepage_info when the process has a
+ * runtime directory. The dir locks stay held until
+ * eal__hugepage_dirs_unlock(). All or nothing: on failure nothing is held
+ * and *hi is untouched.
+ */
+int eal__hugepage_info_init(struct eal_hugepage_info *hi, const struct eal_internal_config *cfg);
+
+/* Release the dir locks (after memory init). Idempotent. */
+void eal__hugepage_dirs_unlock(struct eal_hugepage_info *hi);
+
+/* Release everything *hi holds. Idempotent; a zeroed struct is fine. */
+void eal__hugepage_info_fini(struct eal_hugepage_info *hi);
+
+/*
+ * Whether any size has usable pages. When none has, @why (when not NULL)
+ * gets one sentence saying why, such as "no hugepages reserved" or
+ * "all 64 reserved 2048 kB pages are in use".
+ */
+bool eal__hugepage_info_usable(const struct eal_hugepage_info *hi, bool in_memory, char *why,
+			       size_t why_len);
+
+/* backing file names ------------------------------------------------ */
+
+/* "<dir>/<prefix>map_<idx>" (list < 0) or "<dir>/<prefix>map_<list>_<idx>".
+ * -ENAMETOOLONG when it does not fit in @size. */
+int eal__hugepage_file_path(char *buf, size_t size, const char *dir, const char *prefix,
+			    int list, unsigned int idx);
+
+/* Whether @name is exactly "<prefix>map_<digits>" or
+ * "<prefix>map_<digits>_<digits>" (so "a" never claims "abmap_0"). */
+bool eal__hugepage_file_is_ours(const char *name, const char *prefix);
+
+/* the hugepage_info record ------------------------------------------ */
+
+/* Write *hi to @path atomically (0600). */
+int eal__hugepage_info_write(const struct eal_hugepage_info *hi, const char *path);
+
+/* Read and check a record written by eal__hugepage_info_write(). Refuses
+ * anything truncated, oversized, corrupt, of another version or out of
+ * range with -EPROTO and one ERR line; -errno when it cannot be read.
+ * Every lock_fd of the result is -1. */
+int eal__hugepage_info_read(struct eal_hugepage_info *hi, const char *path);
+
+/* Largest record size, for readers' buffers. */
+size_t eal__hugepage_info_record_max(void);
+
+/* Encode into @buf (at least eal__hugepage_info_record_max() bytes). */
+int eal__hugepage_info_encode(const struct eal_hugepage_info *hi, void *buf, size_t size,
+			      size_t *ret_len);
+
+/* Decode and check @len bytes. -EPROTO when the content is refused, with
+ * the reason in @why (when not NULL). *hi is untouched on failure. */
+int eal__hugepage_info_decode(struct eal_hugepage_info *hi, const void *buf, size_t len,
+			      char *why, size_t why_len);
+
+/* The checksum a record of @len bytes should carry (fuzzers use it to
+ * reach the checks behind the checksum). 0 when @len is below a header. */
+uint64_t eal__hugepage_info_record_checksum(const void *buf, size_t len);
+
+/* parsers over memory (exposed for tests and fuzzing) --------------- */
+
+/* A sysfs count: decimal digits, then optional white space. -EINVAL when
+ * malformed, -ERANGE above UINT64_MAX. */
+int eal__hugepage_parse_count(const char *buf, size_t len, uint64_t *ret_count);
+
+/* A sysfs directory name "hugepages-<N>kB" into bytes (a power of two). */
+int eal__hugepage_parse_dirname(const char *name, uint64_t *ret_size);
+
+/* "Hugepagesize: <N> kB" of a meminfo text: -ENOENT without that line,
+ * -EINVAL when it is malformed. */
+int eal__hugepage_parse_meminfo(const char *buf, size_t len, uint64_t *ret_size);
+
+/* Parse a mounts text (/proc/mounts format). -EINVAL when a line is
+ * malformed (*ret_line, when not NULL, gets its 1-based number). */
+int eal__hugepage_parse_mounts(const char *buf, size_t len, eal__hugepage_mount_cb cb, void *arg,
+			       unsigned int *ret_line);
+
+/* ---- eal_hugepage_legacy.c --------------------------------------------- */
+
+/* Name of the page table a legacy primary publishes in its runtime dir. */
+#define EAL_HUGEPAGE_DATA_FILE "hugepage_data"
+
+/*
+ * Primary: map the hugepages -m / --socket-mem ask for (all usable pages
+ * when neither is given), sort them by physical address, create one memseg
+ * list per (page size, node) and remap each list's pages there so that
+ * physically contiguous runs are virtually contiguous, then publish
+ * <runtime dir>/hugepage_data. Sets mcfg->iova_mode_used.
+ * All or nothing: on failure nothing is left mapped, open, locked or on
+ * disk. Returns -ENOMEM (not enough pages, or the pool shrank while
+ * mapping: one ERR names size, socket, asked and found), -EINVAL
+ * (--socket-mem names a node that does not exist, or IOVA as PA is
+ * forced without physical addresses), -errno of the system.
+ */
+int eal__legacy_init(const struct eal_internal_config *cfg, struct eal_mem_config *mcfg);
+
+/*
+ * Secondary, after eal__memseg_lists_attach(): read hugepage_data and map
+ * every page at the address the primary recorded. -EPROTO for a corrupt
+ * or inconsistent record, -ENOTSUP when the primary unlinked its files
+ * (--huge-unlink=always), -errno of the system; nothing held on failure.
+ */
+int eal__legacy_attach(const struct eal_internal_config *cfg, struct eal_mem_config *mcfg);
+
+/*
+ * Release what init or attach holds, after eal__memseg_lists_fini() has
+ * unmapped the range: close the page fds (dropping their locks); a primary
+ * also unlinks its page files (not with --huge-unlink=never) and
+ * hugepage_data. Idempotent; a no-op when legacy memory is not in use.
+ */
+void eal__legacy_fini(const struct eal_internal_config *cfg, struct eal_mem_config *mcfg);
+
+/* ---- eal_iova.c ------------------------------------------------------- */
+
+/*
+ * Physical address of each of @n addresses: ret_pa[i] = PFN * system page
+ * size + offset of addrs[i] in its system page.
+ *
+ * The pages must be resident (touched). A page that is not present, or
+ * whose PFN reads as 0 (an unprivileged reader: since Linux 4.0 the kernel
+ * hides PFNs from processes without CAP_SYS_ADMIN), gives EAL_BAD_IOVA for
+ * that entry only.
+ *
+ * Cost: one open of the pagemap for the whole batch, then one pread per
+ * run of addresses whose pages lie within 512 pages (2 MiB of VA) of each
+ * other, so a batch over one hugepage or a sorted batch over a memseg list
+ * costs a few system calls in all. n == 0 opens nothing.
+ *
+ * Returns 0 when the pagemap could be read (even if every entry is
+ * EAL_BAD_IOVA); -EACCES, -EPERM, -ENOENT, ... as opening or reading it
+ * gave; -EINVAL for NULL arrays; -ENOMEM when a batch spanning several
+ * runs needs a staging array and none can be allocated. On failure
+ * ret_pa is left untouched. Logs nothing above DEBUG: the caller decides.
+ */
+int eal__iova_virt2phys(const void *const *addrs, unsigned int n, uint64_t *ret_pa);
+
+/*
+ * Whether this process can see real physical addresses: the pagemap opens
+ * and gives a non-zero PFN for a resident private page. The page probed is
+ * the one holding *ret itself (read and written back, so resident), which
+ * lets a test describe it in a crafted EAL_PROCFS_ROOT pagemap.
+ *
+ * Returns 0; *ret is false when the pagemap is missing, unreadable or
+ * hides PFNs (the reason is logged at DEBUG).
+ */
+int eal__iova_pa_available(bool *ret);
+
+/*
+ * The IOVA mode a primary uses, from the --iova-mode request:
+ *   EAL_IOVA_PA: PA when physical addresses are available, else -EINVAL
+ *                with one ERR line saying to run as root or use VA;
+ *   EAL_IOVA_VA: VA (the pagemap is not read);
+ *   EAL_IOVA_DC: PA when available and hugepages are used (!@no_huge),
+ *                else VA: DPDK's choice when no device bus has a say.
+ * Availability is probed as eal__iova_pa_available() does, on the page of
+ * *ret_mode. The decision is logged at INFO.
+ *
+ * Returns 0 with *ret_mode set; -EINVAL for forced PA without physical
+ * addresses or a request that is not an enum eal_iova_mode value
+ * (*ret_mode untouched).
+ */
+int eal__iova_mode_select(enum eal_iova_mode requested, bool no_huge,
+			  enum eal_iova_mode *ret_mode);
 
 /* ---- eal_fbarray.c --------------------------------------------------- */
 

@@ -39,6 +39,7 @@
 #include "eal_log.h"
 
 #include "eal_hugepage_info.h"
+#include "eal_private.h"
 #include "eal_os.h"
 
 #define PROG "eal-hugepages"

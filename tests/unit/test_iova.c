@@ -11,6 +11,7 @@
  * availability. In a forked child that drops root: no physical addresses.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,8 @@
 #include <unistd.h>
 
 #include "eal_test.h"
-#include "eal_iova.h"
+#include "eal_os.h"
+#include "eal_private.h"
 
 #define PG 4096u
 #define PRESENT (UINT64_C(1) << 63)

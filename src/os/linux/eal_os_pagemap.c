@@ -16,13 +16,13 @@
 #define EAL_LOG_COMPONENT EAL_LOGC_OS
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "eal_iova.h"
 #include "eal_os.h"
 #include "eal_private.h"
 
