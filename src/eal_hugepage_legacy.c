@@ -22,8 +22,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,46 +107,6 @@ data_checksum(const void *buf, size_t len)
 		h = (h ^ c) * 0x100000001b3ull;
 	}
 	return h;
-}
-
-/* ---- SIGBUS guard (R16) ---------------------------------------------- */
-
-/*
- * The kernel takes a hugepage from the pool when it is faulted in. Even
- * with MAP_POPULATE a hugetlb cgroup limit, or a pool another process
- * emptied, shows up as SIGBUS on first touch rather than as an error from
- * mmap. The handler is installed around each touch only, and the previous
- * one is put back, so an application's own SIGBUS handling is untouched.
- * (sigaction is called here directly: src/eal_os.h has no signal
- * primitive yet; eal_memalloc.c will need the same pair.)
- */
-static sigjmp_buf sigbus_jmp;
-
-static void
-legacy_sigbus_handler(int sig)
-{
-	(void)sig;
-	siglongjmp(sigbus_jmp, 1);
-}
-
-static int
-legacy_touch(void *va)
-{
-	struct sigaction sa, old;
-	volatile unsigned char *p = va;
-	int rc = 0;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = legacy_sigbus_handler;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGBUS, &sa, &old) < 0)
-		return -errno;
-	if (sigsetjmp(sigbus_jmp, 1) == 0)
-		*p = *p;
-	else
-		rc = -ENOMEM;
-	(void)sigaction(SIGBUS, &old, NULL);
-	return rc;
 }
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -351,7 +309,7 @@ map_page(const struct eal_internal_config *cfg, unsigned int size_idx, unsigned 
 			  fd, 0, &va);
 	if (rc < 0)
 		goto opened;
-	rc = legacy_touch(va);
+	rc = eal__os_touch_guarded(va);
 	if (rc < 0)
 		goto mapped;
 	if (unlink_now)

@@ -93,6 +93,14 @@ int eal__os_mmap_fixed(void *addr, size_t len, int prot, int flags, int fd, uint
 /* munmap(2); NULL/0 is accepted and ignored. */
 int eal__os_munmap(void *addr, size_t len);
 
+/* First touch of a newly mapped page at @addr (read and write back one
+ * byte), guarded against SIGBUS: the kernel takes a hugepage from its pool
+ * at fault time, so an emptied pool or a hugetlb cgroup limit shows up as
+ * SIGBUS, which becomes -ENOMEM here. The handler is installed only around
+ * the touch and the previous one is restored (R16); the jump buffer is
+ * per thread. */
+int eal__os_touch_guarded(void *addr);
+
 /* Reserve @len bytes of address space: PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS,
  * MAP_NORESERVE, excluded from core dumps. @addr is a hint unless @exact,
  * in which case the range must be free (-EEXIST otherwise). */

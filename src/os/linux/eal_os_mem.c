@@ -8,6 +8,8 @@
 #define EAL_LOG_COMPONENT EAL_LOGC_OS
 
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -122,4 +124,39 @@ eal__os_reserve_va(void *addr, size_t len, bool exact, void **ret_addr)
 		EAL_LOG(DEBUG, "madvise(%p, %zu, MADV_DONTDUMP): %s", p, len, strerror(errno));
 	*ret_addr = p;
 	return 0;
+}
+
+static __thread sigjmp_buf touch_jmp;
+
+static void
+touch_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(touch_jmp, 1);
+}
+
+int
+eal__os_touch_guarded(void *addr)
+{
+	struct sigaction sa, old;
+	volatile unsigned char *p = addr;
+	volatile int rc = 0; /* live across siglongjmp */
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = touch_sigbus;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, &old) < 0) {
+		int err = errno;
+
+		EAL_LOG(DEBUG, "sigaction(SIGBUS): %s", strerror(err));
+		return -err;
+	}
+	if (sigsetjmp(touch_jmp, 1) == 0) {
+		*p = *p;
+	} else {
+		EAL_LOG(DEBUG, "SIGBUS on first touch of %p", addr);
+		rc = -ENOMEM;
+	}
+	(void)sigaction(SIGBUS, &old, NULL);
+	return rc;
 }
