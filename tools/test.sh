@@ -11,7 +11,7 @@ set -eu
 cd "$(dirname "$0")/.."
 . tools/setup-common.sh
 
-ensure_packages meson ninja-build gcc clang pkg-config libcmocka-dev libnuma-dev
+ensure_packages meson ninja-build gcc clang libclang-rt-14-dev pkg-config libcmocka-dev libnuma-dev
 hugepages_setup
 
 configure() {
