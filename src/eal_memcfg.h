@@ -79,7 +79,7 @@ struct eal_mem_config {
 	uint64_t mem_va_addr;     /* owner: eal_memseg_list.c */
 	uint64_t mem_va_len;      /* owner: eal_memseg_list.c */
 	uint32_t n_memseg_lists;  /* owner: eal_memseg_list.c; lists in use, from 0 */
-	uint32_t iova_mode_used;  /* owner: eal_memory.c; enum eal_iova_mode in effect */
+	uint32_t iova_mode_used;  /* owner: eal_memory.c (legacy init refines it through eal__iova_mode_select); enum eal_iova_mode in effect */
 	struct eal_memseg_list memsegs[EAL_MAX_MEMSEG_LISTS]; /* owner: eal_memseg_list.c */
 
 	/* no-huge memory backing, a tmpfs file secondaries map too;
