@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "eal_log.h"
 #include "eal_test.h"
 
 static char self_exe[PATH_MAX];
@@ -292,4 +293,31 @@ eal_test_require_hugepages(void)
 		printf("# SKIP: no free hugepages\n");
 		exit(EAL_TEST_SKIP);
 	}
+}
+
+struct eal_test_log_line eal_test_log_lines[EAL_TEST_LOG_MAX];
+unsigned int eal_test_log_n;
+static char log_component[32];
+static enum eal_log_level log_max_level;
+
+static void
+log_capture_cb(void *arg, enum eal_log_level level, const char *component, const char *line)
+{
+	(void)arg;
+	if (strcmp(component, log_component) != 0 || level > log_max_level ||
+	    eal_test_log_n == EAL_TEST_LOG_MAX)
+		return;
+	eal_test_log_lines[eal_test_log_n].level = level;
+	snprintf(eal_test_log_lines[eal_test_log_n].text, sizeof(eal_test_log_lines[0].text), "%s",
+		 line);
+	eal_test_log_n++;
+}
+
+void
+eal_test_log_capture(const char *component, enum eal_log_level max_level)
+{
+	snprintf(log_component, sizeof(log_component), "%s", component);
+	log_max_level = max_level;
+	eal_test_log_n = 0;
+	eal_log_set_handler(log_capture_cb, NULL);
 }

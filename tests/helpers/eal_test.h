@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "eal_log.h"
+
 #define EAL_TEST_SKIP 77
 
 /* Parse --prefix / --child; prepare the runtime base. */
@@ -65,6 +67,19 @@ void eal_test_rm_rf(const char *path);
 
 /* Exit 77 unless 2 MiB hugepages are reserved, free and mounted. */
 void eal_test_require_hugepages(void);
+
+/* Log capture: eal_test_log_capture(component, max_level) routes libeal's
+ * log into eal_test_log_lines[] (lines of @component up to @max_level;
+ * at most EAL_TEST_LOG_MAX), counted in eal_test_log_n (reset it to 0
+ * between cases). */
+#define EAL_TEST_LOG_MAX 64
+struct eal_test_log_line {
+	enum eal_log_level level;
+	char text[512];
+};
+extern struct eal_test_log_line eal_test_log_lines[EAL_TEST_LOG_MAX];
+extern unsigned int eal_test_log_n;
+void eal_test_log_capture(const char *component, enum eal_log_level max_level);
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t eal_test_now_ms(void);

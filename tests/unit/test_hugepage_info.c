@@ -32,31 +32,12 @@
 #define MB (UINT64_C(1) << 20)
 #define GB (UINT64_C(1) << 30)
 
-/* ---- log capture ------------------------------------------------------ */
-
-#define LOG_MAX 64
-
-static struct {
-	enum eal_log_level level;
-	char text[512];
-} log_lines[LOG_MAX];
-static unsigned int log_n;
-
-static void
-capture(void *arg, enum eal_log_level level, const char *component, const char *line)
-{
-	(void)arg;
-	if (strcmp(component, "hugeinfo") != 0 || level > EAL_LOG_INFO || log_n == LOG_MAX)
-		return;
-	log_lines[log_n].level = level;
-	snprintf(log_lines[log_n].text, sizeof(log_lines[0].text), "%s", line);
-	log_n++;
-}
+/* ---- log capture: eal_test_log_capture() (tests/helpers) ----------- */
 
 static void
 log_clear(void)
 {
-	log_n = 0;
+	eal_test_log_n = 0;
 }
 
 /* Number of lines at exactly @level containing @needle ("" = any). */
@@ -65,8 +46,9 @@ log_count(enum eal_log_level level, const char *needle)
 {
 	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < log_n; i++)
-		if (log_lines[i].level == level && strstr(log_lines[i].text, needle) != NULL)
+	for (unsigned int i = 0; i < eal_test_log_n; i++)
+		if (eal_test_log_lines[i].level == level &&
+		    strstr(eal_test_log_lines[i].text, needle) != NULL)
 			n++;
 	return n;
 }
@@ -74,8 +56,8 @@ log_count(enum eal_log_level level, const char *needle)
 static void
 log_dump(void)
 {
-	for (unsigned int i = 0; i < log_n; i++)
-		print_message("# log %d: %s\n", (int)log_lines[i].level, log_lines[i].text);
+	for (unsigned int i = 0; i < eal_test_log_n; i++)
+		print_message("# log %d: %s\n", (int)eal_test_log_lines[i].level, eal_test_log_lines[i].text);
 }
 
 #define assert_log(level, needle, count) \
@@ -401,7 +383,7 @@ test_huge_dir(void **state)
 	assert_log(ERR, "read-only hugetlbfs mount /mnt/readonly", 1);
 	discover_fails("huge_dir_second", "no/such/relative/dir", -EINVAL);
 	assert_log(ERR, "--huge-dir no/such/relative/dir", 1);
-	assert_int_equal(log_n, 1);
+	assert_int_equal(eal_test_log_n, 1);
 	/* No hugepage size at all: nothing can match. */
 	discover_fails("container_no_sysfs", "/dev/hugepages", -EINVAL);
 	assert_log(ERR, "--huge-dir", 1);
@@ -1213,7 +1195,7 @@ test_record_file_refusals(void **state)
 	assert_int_equal(eal__hugepage_info_read(&hi, path), -EPROTO);
 	assert_log(ERR, "truncated", 1);
 	assert_log(ERR, "restart the primary process", 1);
-	assert_int_equal(log_n, 1);
+	assert_int_equal(eal_test_log_n, 1);
 
 	buf[100] ^= 0xff;
 	write_bytes(path, buf, len);
@@ -1736,7 +1718,7 @@ group_setup(void **state)
 {
 	(void)state;
 	find_fixtures();
-	eal_log_set_handler(capture, NULL);
+	eal_test_log_capture("hugeinfo", EAL_LOG_INFO);
 	eal_log_set_level("hugeinfo", EAL_LOG_INFO);
 	return 0;
 }

@@ -48,26 +48,7 @@
 		} \
 	} while (0)
 
-/* ---- log capture ------------------------------------------------------ */
-
-#define LOG_MAX 32
-
-static struct {
-	enum eal_log_level level;
-	char text[512];
-} log_lines[LOG_MAX];
-static unsigned int log_n;
-
-static void
-capture(void *arg, enum eal_log_level level, const char *component, const char *line)
-{
-	(void)arg;
-	if (strcmp(component, "memory") != 0 || level > EAL_LOG_INFO || log_n == LOG_MAX)
-		return;
-	log_lines[log_n].level = level;
-	snprintf(log_lines[log_n].text, sizeof(log_lines[0].text), "%s", line);
-	log_n++;
-}
+/* ---- log capture: eal_test_log_capture() (tests/helpers) ----------- */
 
 /* Lines at exactly @level containing @needle. */
 static unsigned int
@@ -75,8 +56,9 @@ log_count(enum eal_log_level level, const char *needle)
 {
 	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < log_n; i++)
-		if (log_lines[i].level == level && strstr(log_lines[i].text, needle) != NULL)
+	for (unsigned int i = 0; i < eal_test_log_n; i++)
+		if (eal_test_log_lines[i].level == level &&
+		    strstr(eal_test_log_lines[i].text, needle) != NULL)
 			n++;
 	return n;
 }
@@ -100,7 +82,7 @@ procfs_setup(void **state)
 	assert_int_equal(mkdir(self, 0700), 0);
 	snprintf(pagemap_path, sizeof(pagemap_path), "%s/pagemap", self);
 	setenv("EAL_PROCFS_ROOT", procfs_dir, 1);
-	log_n = 0;
+	eal_test_log_n = 0;
 	return 0;
 }
 
@@ -391,7 +373,7 @@ test_fixture_missing(void **state)
 	assert_int_equal(eal__iova_pa_available(&avail), 0);
 	assert_false(avail);
 
-	log_n = 0;
+	eal_test_log_n = 0;
 	assert_int_equal(eal__iova_mode_select(EAL_IOVA_PA, false, &mode), -EINVAL);
 	assert_int_equal(mode, 99);
 	assert_int_equal(log_count(EAL_LOG_ERR, ""), 1);
@@ -400,7 +382,7 @@ test_fixture_missing(void **state)
 	assert_int_equal(log_count(EAL_LOG_INFO, ""), 0);
 
 	/* The default falls back to VA quietly (INFO only). */
-	log_n = 0;
+	eal_test_log_n = 0;
 	assert_int_equal(eal__iova_mode_select(EAL_IOVA_DC, false, &mode), 0);
 	assert_int_equal(mode, EAL_IOVA_VA);
 	assert_int_equal(log_count(EAL_LOG_ERR, ""), 0);
@@ -467,17 +449,17 @@ test_mode_table(void **state)
 		/* Availability is probed on the page of the result. */
 		pagemap_for(&mode, table[i].avail ? 0x8000 : 0);
 		mode = (enum eal_iova_mode)77;
-		log_n = 0;
+		eal_test_log_n = 0;
 		rc = eal__iova_mode_select(table[i].requested, table[i].no_huge, &mode);
 		assert_int_equal(rc, table[i].rc);
 		if (rc < 0) {
 			assert_int_equal(mode, 77);
 			assert_int_equal(log_count(EAL_LOG_ERR, "Cannot use IOVA as 'PA'"), 1);
-			assert_int_equal(log_n, 1);
+			assert_int_equal(eal_test_log_n, 1);
 		} else {
 			assert_int_equal(mode, table[i].mode);
 			assert_int_equal(log_count(EAL_LOG_INFO, want), 1);
-			assert_int_equal(log_n, 1);
+			assert_int_equal(eal_test_log_n, 1);
 		}
 	}
 	/* Not an enum eal_iova_mode value. */
@@ -591,7 +573,7 @@ main(int argc, char **argv)
 	eal_test_setup(argc, argv);
 	/* Every line, INFO included, goes to the capture handler (and none
 	 * to stderr, where the TAP stream is read). */
-	eal_log_set_handler(capture, NULL);
+	eal_test_log_capture("memory", EAL_LOG_INFO);
 	eal_log_set_level("memory", EAL_LOG_INFO);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
