@@ -17,6 +17,8 @@
 
 #include <rte_eal.h>
 
+#include "bench_dpdk_cleanup.h"
+
 static double
 now_us(void)
 {
@@ -63,10 +65,12 @@ main(int argc, char **argv_in)
 		while (read(STDIN_FILENO, &c, 1) > 0)
 			;
 		rte_eal_cleanup();
+		bench_remove_hugepage_files(prefix);
 		return 0;
 	}
 	if (rte_eal_cleanup() < 0)
 		return 1;
 	printf("%.1f\n", now_us() - t0);
+	bench_remove_hugepage_files(prefix);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #ifdef BENCH_DPDK
+#include "bench_dpdk_cleanup.h"
 #include <rte_eal.h>
 #include <rte_memory.h>
 #define IMPL "dpdk"
@@ -167,6 +168,7 @@ measure(const char *mode)
 	fflush(stdout);
 #ifdef BENCH_DPDK
 	rte_eal_cleanup();
+	bench_remove_hugepage_files(prefix);
 #else
 	eal_cleanup();
 #endif
