@@ -240,57 +240,85 @@ eal_memseg_list_walk_thread_unsafe(eal_memseg_list_walk_t func, void *arg)
 	return 0;
 }
 
-EAL_API int
-eal_memseg_walk_thread_unsafe(eal_memseg_walk_t func, void *arg)
+/* Call @run for each run of used memsegs of each list (first index and
+ * count; used elements of a list are VA-contiguous by construction).
+ * Returns 0, or 1 / -1 as soon as @run returns non-zero. */
+static int
+for_each_run(int (*run)(struct eal_memseg_list *msl, unsigned int idx, unsigned int n,
+			void *ctx),
+	     void *ctx)
 {
 	struct eal_mem_config *mcfg = eal__mcfg();
 
-	if (func == NULL)
-		return eal__fail(-EINVAL);
 	for (unsigned int i = 0; mcfg != NULL && i < mcfg->n_memseg_lists; i++) {
 		struct eal_memseg_list *msl = &mcfg->memsegs[i];
 		struct eal_fbarray *arr = &msl->memseg_arr;
 		int idx = arr->count ? eal_fbarray_find_next_used(arr, 0) : -1;
 
 		while (idx >= 0) {
-			int rc = func(msl, eal_fbarray_get(arr, (unsigned int)idx), arg);
+			unsigned int n = (unsigned int)eal_fbarray_find_contig_used(arr,
+										   (unsigned int)idx);
+			int rc = run(msl, (unsigned int)idx, n, ctx);
 
 			if (rc != 0)
 				return rc < 0 ? -1 : 1;
-			if ((unsigned int)idx + 1 >= arr->len)
+			if ((unsigned int)idx + n >= arr->len)
 				break;
-			idx = eal_fbarray_find_next_used(arr, (unsigned int)idx + 1);
+			idx = eal_fbarray_find_next_used(arr, (unsigned int)idx + n);
 		}
 	}
 	return 0;
 }
 
-EAL_API int
-eal_memseg_contig_walk_thread_unsafe(eal_memseg_contig_walk_t func, void *arg)
+struct walk_ctx {
+	union {
+		eal_memseg_walk_t seg;
+		eal_memseg_contig_walk_t contig;
+	} func;
+	void *arg;
+};
+
+static int
+seg_run(struct eal_memseg_list *msl, unsigned int idx, unsigned int n, void *ctx)
 {
-	struct eal_mem_config *mcfg = eal__mcfg();
+	struct walk_ctx *w = ctx;
+
+	for (unsigned int k = idx; k < idx + n; k++) {
+		int rc = w->func.seg(msl, eal_fbarray_get(&msl->memseg_arr, k), w->arg);
+
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+contig_run(struct eal_memseg_list *msl, unsigned int idx, unsigned int n, void *ctx)
+{
+	struct walk_ctx *w = ctx;
+
+	return w->func.contig(msl, eal_fbarray_get(&msl->memseg_arr, idx),
+			      (size_t)n * msl->page_sz, w->arg);
+}
+
+EAL_API int
+eal_memseg_walk_thread_unsafe(eal_memseg_walk_t func, void *arg)
+{
+	struct walk_ctx w = { .func.seg = func, .arg = arg };
 
 	if (func == NULL)
 		return eal__fail(-EINVAL);
-	for (unsigned int i = 0; mcfg != NULL && i < mcfg->n_memseg_lists; i++) {
-		struct eal_memseg_list *msl = &mcfg->memsegs[i];
-		struct eal_fbarray *arr = &msl->memseg_arr;
-		int idx = arr->count ? eal_fbarray_find_next_used(arr, 0) : -1;
+	return for_each_run(seg_run, &w);
+}
 
-		while (idx >= 0) {
-			/* Used elements of a list are VA-contiguous by construction. */
-			int n = eal_fbarray_find_contig_used(arr, (unsigned int)idx);
-			int rc = func(msl, eal_fbarray_get(arr, (unsigned int)idx),
-				      (size_t)n * msl->page_sz, arg);
+EAL_API int
+eal_memseg_contig_walk_thread_unsafe(eal_memseg_contig_walk_t func, void *arg)
+{
+	struct walk_ctx w = { .func.contig = func, .arg = arg };
 
-			if (rc != 0)
-				return rc < 0 ? -1 : 1;
-			if ((unsigned int)(idx + n) >= arr->len)
-				break;
-			idx = eal_fbarray_find_next_used(arr, (unsigned int)(idx + n));
-		}
-	}
-	return 0;
+	if (func == NULL)
+		return eal__fail(-EINVAL);
+	return for_each_run(contig_run, &w);
 }
 
 #define LOCKED_WALK(name, type) \

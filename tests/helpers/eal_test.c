@@ -321,3 +321,15 @@ eal_test_log_capture(const char *component, enum eal_log_level max_level)
 	eal_test_log_n = 0;
 	eal_log_set_handler(log_capture_cb, NULL);
 }
+
+unsigned int
+eal_test_log_count(enum eal_log_level level, const char *needle)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < eal_test_log_n; i++)
+		if (eal_test_log_lines[i].level == level &&
+		    strstr(eal_test_log_lines[i].text, needle) != NULL)
+			n++;
+	return n;
+}

@@ -80,6 +80,8 @@ struct eal_test_log_line {
 extern struct eal_test_log_line eal_test_log_lines[EAL_TEST_LOG_MAX];
 extern unsigned int eal_test_log_n;
 void eal_test_log_capture(const char *component, enum eal_log_level max_level);
+/* Captured lines at exactly @level containing @needle ("" = any). */
+unsigned int eal_test_log_count(enum eal_log_level level, const char *needle);
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t eal_test_now_ms(void);

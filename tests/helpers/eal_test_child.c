@@ -51,23 +51,34 @@ eal_test_child_main(const char *role, int argc, char **argv, void *(*mcfg_addr)(
 	return eal_cleanup() == 0 ? 0 : 2;
 }
 
-pid_t
-eal_test_start_holder(char *line, size_t size, ...)
+/* Spawn @role with the NULL-terminated arguments of @ap and read the first
+ * line it prints (empty when it prints none within @timeout_ms). */
+static pid_t
+spawn_read_line(const char *role, char *line, size_t size, unsigned int timeout_ms, va_list ap)
 {
 	char *args[32];
 	int n = 0, fd;
+	pid_t pid;
+
+	for (char *a = va_arg(ap, char *); a != NULL && n < 31; a = va_arg(ap, char *))
+		args[n++] = a;
+	args[n] = NULL;
+	pid = eal_test_spawnv(role, &fd, args);
+	if (eal_test_read_line(fd, line, size, timeout_ms) < 0)
+		line[0] = '\0';
+	close(fd);
+	return pid;
+}
+
+pid_t
+eal_test_start_holder(char *line, size_t size, ...)
+{
 	va_list ap;
 	pid_t pid;
 
 	va_start(ap, size);
-	for (char *a = va_arg(ap, char *); a != NULL && n < 31; a = va_arg(ap, char *))
-		args[n++] = a;
+	pid = spawn_read_line("hold", line, size, 30000, ap);
 	va_end(ap);
-	args[n] = NULL;
-	pid = eal_test_spawnv("hold", &fd, args);
-	if (eal_test_read_line(fd, line, size, 30000) < 0)
-		line[0] = '\0';
-	close(fd);
 	return pid;
 }
 
@@ -89,19 +100,11 @@ eal_test_stop_holder(pid_t pid)
 void
 eal_test_run_init(char *line, size_t size, int *ret_status, unsigned int timeout_ms, ...)
 {
-	char *args[32];
-	int n = 0, fd;
 	va_list ap;
 	pid_t pid;
 
 	va_start(ap, timeout_ms);
-	for (char *a = va_arg(ap, char *); a != NULL && n < 31; a = va_arg(ap, char *))
-		args[n++] = a;
+	pid = spawn_read_line("init", line, size, timeout_ms, ap);
 	va_end(ap);
-	args[n] = NULL;
-	pid = eal_test_spawnv("init", &fd, args);
-	if (eal_test_read_line(fd, line, size, timeout_ms) < 0)
-		line[0] = '\0';
-	close(fd);
 	*ret_status = eal_test_wait(pid, timeout_ms);
 }

@@ -40,19 +40,6 @@ log_clear(void)
 	eal_test_log_n = 0;
 }
 
-/* Number of lines at exactly @level containing @needle ("" = any). */
-static unsigned int
-log_count(enum eal_log_level level, const char *needle)
-{
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < eal_test_log_n; i++)
-		if (eal_test_log_lines[i].level == level &&
-		    strstr(eal_test_log_lines[i].text, needle) != NULL)
-			n++;
-	return n;
-}
-
 static void
 log_dump(void)
 {
@@ -62,7 +49,7 @@ log_dump(void)
 
 #define assert_log(level, needle, count) \
 	do { \
-		if (log_count(EAL_LOG_##level, needle) != (count)) { \
+		if (eal_test_log_count(EAL_LOG_##level, needle) != (count)) { \
 			log_dump(); \
 			fail_msg("expected %u %s line(s) with \"%s\"", (unsigned int)(count), \
 				 #level, needle); \
@@ -418,7 +405,7 @@ test_readonly_mount(void **state)
 	discover_ok("readonly_mount", &hi, NULL, false, false);
 	assert_string_equal(hi.sizes[0].dir, "/mnt/rw");
 	assert_log(NOTICE, "skipping read-only hugetlbfs mount /mnt/ro", 1);
-	assert_int_equal(log_count(EAL_LOG_NOTICE, ""), 1);
+	assert_int_equal(eal_test_log_count(EAL_LOG_NOTICE, ""), 1);
 }
 
 static void
@@ -443,11 +430,11 @@ test_malformed(void **state)
 	(void)state;
 	discover_fails("malformed_numbers", NULL, -EIO);
 	assert_log(ERR, "hugepages-2048kB/free_hugepages: '12abc' is not a page count", 1);
-	assert_int_equal(log_count(EAL_LOG_ERR, ""), 1);
+	assert_int_equal(eal_test_log_count(EAL_LOG_ERR, ""), 1);
 
 	discover_fails("malformed_node", NULL, -EIO);
 	assert_log(ERR, "node1/hugepages/hugepages-2048kB/free_hugepages: '-1'", 1);
-	assert_int_equal(log_count(EAL_LOG_ERR, ""), 1);
+	assert_int_equal(eal_test_log_count(EAL_LOG_ERR, ""), 1);
 
 	discover_fails("malformed_meminfo", NULL, -EIO);
 	assert_log(ERR, "malformed Hugepagesize line in", 1);
@@ -462,7 +449,7 @@ test_malformed(void **state)
 
 	discover_fails("count_overflow", NULL, -EIO);
 	assert_log(ERR, "'99999999999999999999' is not a page count", 1);
-	assert_int_equal(log_count(EAL_LOG_ERR, ""), 1);
+	assert_int_equal(eal_test_log_count(EAL_LOG_ERR, ""), 1);
 }
 
 static void
@@ -477,7 +464,7 @@ test_meminfo_no_hugepagesize(void **state)
 	assert_log(NOTICE, "has no Hugepagesize line", 1);
 	assert_log(NOTICE, "ignoring hugetlbfs mount /dev/hugepages: it has no pagesize= option", 1);
 	assert_log(NOTICE, "16 hugepages of size 2048 kB reserved, but no mounted hugetlbfs", 1);
-	assert_int_equal(log_count(EAL_LOG_NOTICE, ""), 3);
+	assert_int_equal(eal_test_log_count(EAL_LOG_NOTICE, ""), 3);
 }
 
 static void
@@ -1572,7 +1559,7 @@ test_init_writes_record(void **state)
 	log_clear();
 	assert_true(eal__hugepage_info_init(&hi, &cfg) < 0);
 	assert_log(ERR, "cannot write", 1);
-	assert_int_equal(log_count(EAL_LOG_ERR, ""), 1);
+	assert_int_equal(eal_test_log_count(EAL_LOG_ERR, ""), 1);
 	for (size_t i = 0; i < sizeof(hi); i++)
 		assert_int_equal(((unsigned char *)&hi)[i], 0x44);
 	assert_false(dir_is_locked(fake_huge));

@@ -50,19 +50,6 @@
 
 /* ---- log capture: eal_test_log_capture() (tests/helpers) ----------- */
 
-/* Lines at exactly @level containing @needle. */
-static unsigned int
-log_count(enum eal_log_level level, const char *needle)
-{
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < eal_test_log_n; i++)
-		if (eal_test_log_lines[i].level == level &&
-		    strstr(eal_test_log_lines[i].text, needle) != NULL)
-			n++;
-	return n;
-}
-
 /* ---- crafted procfs ---------------------------------------------------- */
 
 static char procfs_dir[4096];
@@ -376,17 +363,17 @@ test_fixture_missing(void **state)
 	eal_test_log_n = 0;
 	assert_int_equal(eal__iova_mode_select(EAL_IOVA_PA, false, &mode), -EINVAL);
 	assert_int_equal(mode, 99);
-	assert_int_equal(log_count(EAL_LOG_ERR, ""), 1);
-	assert_int_equal(log_count(EAL_LOG_ERR,
+	assert_int_equal(eal_test_log_count(EAL_LOG_ERR, ""), 1);
+	assert_int_equal(eal_test_log_count(EAL_LOG_ERR,
 		"Cannot use IOVA as 'PA' since physical addresses are not available; run as root (CAP_SYS_ADMIN) or use --iova-mode=va"), 1);
-	assert_int_equal(log_count(EAL_LOG_INFO, ""), 0);
+	assert_int_equal(eal_test_log_count(EAL_LOG_INFO, ""), 0);
 
 	/* The default falls back to VA quietly (INFO only). */
 	eal_test_log_n = 0;
 	assert_int_equal(eal__iova_mode_select(EAL_IOVA_DC, false, &mode), 0);
 	assert_int_equal(mode, EAL_IOVA_VA);
-	assert_int_equal(log_count(EAL_LOG_ERR, ""), 0);
-	assert_int_equal(log_count(EAL_LOG_INFO, "IOVA mode: VA"), 1);
+	assert_int_equal(eal_test_log_count(EAL_LOG_ERR, ""), 0);
+	assert_int_equal(eal_test_log_count(EAL_LOG_INFO, "IOVA mode: VA"), 1);
 	assert_int_equal(count_fds(), fds);
 }
 
@@ -454,11 +441,11 @@ test_mode_table(void **state)
 		assert_int_equal(rc, table[i].rc);
 		if (rc < 0) {
 			assert_int_equal(mode, 77);
-			assert_int_equal(log_count(EAL_LOG_ERR, "Cannot use IOVA as 'PA'"), 1);
+			assert_int_equal(eal_test_log_count(EAL_LOG_ERR, "Cannot use IOVA as 'PA'"), 1);
 			assert_int_equal(eal_test_log_n, 1);
 		} else {
 			assert_int_equal(mode, table[i].mode);
-			assert_int_equal(log_count(EAL_LOG_INFO, want), 1);
+			assert_int_equal(eal_test_log_count(EAL_LOG_INFO, want), 1);
 			assert_int_equal(eal_test_log_n, 1);
 		}
 	}
