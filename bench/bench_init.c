@@ -26,6 +26,8 @@
 
 #include <eal.h>
 
+#include "bench_common.h"
+
 static uint64_t
 now_ns(void)
 {
@@ -105,28 +107,9 @@ warm(int runs, const char *extra)
 static double
 run_child(char *const argv[])
 {
-	int p[2], status;
-	char buf[64] = "";
-	pid_t pid;
-	ssize_t n;
+	char buf[64];
 
-	if (pipe(p) < 0)
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		dup2(p[1], STDOUT_FILENO);
-		close(p[0]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	n = read(p[0], buf, sizeof(buf) - 1);
-	close(p[0]);
-	waitpid(pid, &status, 0);
-	if (n <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return -1;
-	buf[n] = '\0';
-	return strtod(buf, NULL);
+	return bench_run(argv, buf, sizeof(buf)) == 0 ? strtod(buf, NULL) : -1;
 }
 
 static double

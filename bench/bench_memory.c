@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+
+#include "bench_common.h"
 #include <unistd.h>
 
 #ifdef BENCH_DPDK
@@ -106,27 +108,12 @@ bench_virt2iova(void)
 static double
 run(const char *exe, const char *mode)
 {
-	int p[2], status;
-	char buf[256] = "";
+	char *argv[] = { (char *)exe, (char *)"--run", (char *)mode, NULL };
+	char buf[256];
 	const char *q;
-	pid_t pid;
-	ssize_t n;
 
-	if (pipe(p) < 0)
+	if (bench_run(argv, buf, sizeof(buf)) < 0)
 		return -1;
-	pid = fork();
-	if (pid == 0) {
-		dup2(p[1], STDOUT_FILENO);
-		execl(exe, exe, "--run", mode, (char *)NULL);
-		_exit(127);
-	}
-	close(p[1]);
-	n = read(p[0], buf, sizeof(buf) - 1);
-	close(p[0]);
-	waitpid(pid, &status, 0);
-	if (n <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return -1;
-	buf[n] = '\0';
 	fputs(buf, stdout);
 	q = strstr(buf, "\"ns_per_op\":");
 	return q != NULL ? strtod(q + 12, NULL) : -1;
@@ -153,12 +140,13 @@ measure(const char *mode)
 		if (rte_eal_init(11, eargv) < 0)
 			return 1;
 #else
-		char *eargv[] = { (char *)"bench", pa ? (char *)"--legacy-mem" : (char *)"--no-huge",
-				  (char *)"-m", (char *)"64", (char *)"--no-shconf",
-				  pa ? (char *)"--iova-mode=pa" : (char *)"--file-prefix",
-				  pa ? (char *)"--file-prefix" : prefix, pa ? prefix : NULL, NULL };
+		/* PA: legacy hugepages, and no silent fallback to 4 KiB pages. */
+		char *eargv[] = { (char *)"bench", (char *)"-m", (char *)"64", (char *)"--no-shconf",
+				  (char *)"--file-prefix", prefix,
+				  pa ? (char *)"--legacy-mem" : (char *)"--no-huge",
+				  (char *)"--iova-mode=pa", (char *)"--huge-required", NULL };
 
-		if (eal_init(pa ? 8 : 7, eargv) < 0)
+		if (eal_init(pa ? 9 : 7, eargv) < 0)
 			return 1;
 #endif
 	}
