@@ -1246,6 +1246,27 @@ clear_dir(const struct eal_hugepage_size_info *s, const char *prefix, bool keep,
 	return 0;
 }
 
+int
+eal__hugepage_dir_sweep(const char *dir, const char *prefix)
+{
+	struct eal_hugepage_size_info *s = calloc(1, sizeof(*s));
+	struct clear_ctx c = { .s = s, .prefix = prefix };
+	int rc;
+
+	if (s == NULL)
+		return -ENOMEM;
+	snprintf(s->dir, sizeof(s->dir), "%s", dir);
+	rc = eal__os_open(dir, O_RDONLY | O_DIRECTORY, 0, &s->lock_fd);
+	if (rc == 0) {
+		rc = eal__os_dir_foreach(s->lock_fd, ".", clear_cb, &c);
+		eal__os_close(s->lock_fd);
+	}
+	if (rc == 0 && c.removed > 0)
+		EAL_LOG(DEBUG, "%s: removed %u file(s) of prefix '%s'", dir, c.removed, prefix);
+	free(s);
+	return rc;
+}
+
 /* After the stale files went, the free counts went up: read them again. */
 static int
 refresh_counts(struct eal_hugepage_info *hi)

@@ -370,6 +370,9 @@ eal__mcfg_update_from_internal(struct eal_mem_config *mcfg, const struct eal_int
 	mcfg->no_huge = cfg->p.no_huge;
 	mcfg->legacy_mem = cfg->p.legacy_mem;
 	mcfg->single_file_segments = cfg->p.single_file_segments;
+	mcfg->huge_unlink = (uint32_t)cfg->p.huge_unlink;
+	for (unsigned int i = 0; i < EAL_MAX_NUMA_NODES; i++)
+		mcfg->socket_limit[i] = i < cfg->p.n_socket_limit ? cfg->p.socket_limit[i] : 0;
 }
 
 void

@@ -46,9 +46,24 @@
 /* "EALMCFG\0" as a little-endian number; written when the file is set up. */
 #define EAL_MCFG_MAGIC 0x0047464d434c4145ull
 /* Bump on any layout change. High 16 bits: library major version. */
-#define EAL_MCFG_VERSION ((uint32_t)(EAL_VERSION_MAJOR << 16) | 2u)
+#define EAL_MCFG_VERSION ((uint32_t)(EAL_VERSION_MAJOR << 16) | 3u)
 /* Value of `complete` once the primary finished init. */
 #define EAL_MCFG_COMPLETE 0x434f4d50u /* "COMP" */
+
+/* Processes that map dynamic memory and must follow layout changes. */
+#define EAL_MCFG_MAX_PROCS 64
+
+/*
+ * One process in the hotplug table (eal_memalloc.c). A process that
+ * changes the memory layout bumps hotplug_gen and waits until every live
+ * process listed here has applied it (seen_gen), for a bounded time.
+ */
+struct eal_mcfg_proc {
+	int32_t pid;       /* 0: free slot; a dead pid's slot is reused */
+	uint32_t seen_gen; /* futex word: the hotplug_gen this process has applied */
+	uint32_t stalled;  /* 1: a writer gave up waiting for it; it resyncs in full */
+	uint32_t pad;
+};
 
 struct eal_mem_config {
 	/* header: fixed offsets, checked before anything else is trusted */
@@ -69,6 +84,9 @@ struct eal_mem_config {
 	uint32_t no_huge;              /* owner: eal_mcfg.c */
 	uint32_t iova_mode;            /* owner: eal_mcfg.c (enum eal_iova_mode requested) */
 	uint64_t base_virtaddr;        /* owner: eal_mcfg.c: VA hint for later reservations */
+	uint32_t huge_unlink;          /* owner: eal_mcfg.c; enum eal_huge_unlink */
+	uint32_t pad1;
+	uint64_t socket_limit[EAL_MAX_NUMA_NODES]; /* owner: eal_mcfg.c; --socket-limit, bytes, 0 none */
 
 	/* attach bookkeeping */
 	uint32_t n_secondaries;   /* owner: eal_mcfg.c; attached now (atomic, informational) */
@@ -85,6 +103,11 @@ struct eal_mem_config {
 	/* no-huge memory backing, a tmpfs file secondaries map too;
 	 * "" when anonymous (--no-shconf, --in-memory) */
 	char nohuge_path[128];    /* owner: eal_memory.c */
+
+	/* dynamic memory: layout changes reach every process (eal_memalloc.c) */
+	uint32_t hotplug_gen;     /* owner: eal_memalloc.c; futex word, +1 per change */
+	uint32_t pad2;
+	struct eal_mcfg_proc procs[EAL_MCFG_MAX_PROCS]; /* owner: eal_memalloc.c */
 };
 
 /* The header fields are read before the version is known: their offsets

@@ -16,9 +16,8 @@
  * addresses (and they are visible): then the pages are populated and each
  * memseg gets its page's own frame address.
  *
- * Legacy hugepage memory is src/eal_hugepage_legacy.c. In the default
- * (dynamic) mode the memseg lists are reserved here; the page allocator
- * that fills them is issue 5.
+ * Legacy hugepage memory is src/eal_hugepage_legacy.c; the default
+ * (dynamic) mode is src/eal_hugepage_dynamic.c and src/eal_memalloc.c.
  */
 #define EAL_LOG_COMPONENT EAL_LOGC_MEMORY
 
@@ -258,47 +257,6 @@ nohuge_attach(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
 	return 0;
 }
 
-/*
- * Default (dynamic) mode: reserve the memseg lists with DPDK 22.11's sizing
- * (4 lists of 8192 segments per 2 MiB type, 2 of 32 per 1 GiB type) for
- * every page size with pages, on every node (node 0 only without libnuma,
- * as DPDK). Pages are mapped into them on demand by the dynamic allocator
- * (issue 5); until it lands, nothing is mapped here.
- */
-static int
-dynamic_lists_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
-{
-	const struct eal_hugepage_info *hi = &cfg->hugepage_info;
-	struct eal__msl_spec specs[EAL_MAX_MEMSEG_LISTS];
-	uint64_t sizes[EAL_MAX_HUGEPAGE_SIZES];
-	unsigned int n_sizes = 0, n_sockets = 1, n_specs;
-	int rc;
-
-	for (unsigned int i = 0; i < hi->n_sizes; i++) {
-		const struct eal_hugepage_size_info *sz = &hi->sizes[i];
-		bool has_pages = false;
-
-		for (unsigned int node = 0; node < EAL_MAX_NUMA_NODES; node++)
-			has_pages = has_pages || sz->num_pages[node] > 0;
-		if (!has_pages)
-			continue;
-		sizes[n_sizes++] = sz->page_size;
-		if (EAL_HAVE_LIBNUMA && sz->n_nodes > n_sockets)
-			n_sockets = sz->n_nodes;
-	}
-	if (n_sizes == 0)
-		return 0;
-	if (n_sockets > EAL_MAX_NUMA_NODES)
-		n_sockets = EAL_MAX_NUMA_NODES;
-	rc = eal__memseg_lists_plan(sizes, n_sizes, n_sockets, specs, EAL_DIM(specs), &n_specs);
-	if (rc < 0) {
-		EAL_LOG(ERR, "cannot size memseg lists for %u page size(s) on %u node(s): %s (raise max_memseg_lists)",
-			n_sizes, n_sockets, eal_strerror(rc));
-		return rc;
-	}
-	return eal__memseg_lists_create(mcfg, specs, n_specs);
-}
-
 int
 eal__memory_init(struct eal_internal_config *cfg)
 {
@@ -316,6 +274,8 @@ eal__memory_init(struct eal_internal_config *cfg)
 			rc = nohuge_attach(cfg, mcfg);
 		else if (mcfg->legacy_mem)
 			rc = eal__legacy_attach(cfg, mcfg);
+		else
+			rc = eal__dynamic_init(cfg, mcfg);
 		if (rc < 0)
 			eal__memseg_lists_fini(mcfg, false);
 		return rc;
@@ -333,7 +293,7 @@ eal__memory_init(struct eal_internal_config *cfg)
 		return nohuge_init(cfg, mcfg);
 	if (mcfg->legacy_mem)
 		return eal__legacy_init(cfg, mcfg);
-	return dynamic_lists_init(cfg, mcfg);
+	return eal__dynamic_init(cfg, mcfg);
 }
 
 void
@@ -344,6 +304,8 @@ eal__memory_fini(struct eal_internal_config *cfg)
 
 	if (mcfg == NULL)
 		return;
+	if (!mcfg->no_huge && !mcfg->legacy_mem)
+		eal__dynamic_fini(cfg, mcfg); /* before the lists: it reads them */
 	eal__memseg_lists_fini(mcfg, primary);
 	eal__legacy_fini(cfg, mcfg); /* legacy pages: fds, files (eal_hugepage_legacy.c) */
 	eal__os_close(cfg->mem_fd);

@@ -70,6 +70,14 @@ int eal__os_exists(const char *path);
  * of space is an error here (-ENOSPC) instead of SIGBUS at first touch. */
 int eal__os_fallocate(int fd, uint64_t off, uint64_t len);
 
+/* fallocate(2) FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE: free the pages
+ * of [off, off + len); on hugetlbfs every process's mapping of them goes. */
+int eal__os_punch_hole(int fd, uint64_t off, uint64_t len);
+
+/* Whether @fd is the file @path names now (same device and inode); a
+ * missing @path is false, not an error. */
+int eal__os_same_file(int fd, const char *path, bool *ret_same);
+
 /* Bytes free for unprivileged users on the file system of @fd (fstatvfs). */
 int eal__os_fs_avail(int fd, uint64_t *ret_avail);
 
@@ -100,6 +108,15 @@ int eal__os_munmap(void *addr, size_t len);
  * the touch and the previous one is restored (R16); the jump buffer is
  * per thread. */
 int eal__os_touch_guarded(void *addr);
+
+/* eal__os_touch_guarded() for every @stride bytes of [addr, addr + len),
+ * with one handler installation for the whole range. */
+int eal__os_touch_guarded_range(void *addr, size_t len, size_t stride);
+
+/* Put a reservation (PROT_NONE, no memory) back over [addr, addr + len),
+ * replacing whatever is mapped there: pages leave this process, the range
+ * stays ours. */
+int eal__os_unmap_to_reserved(void *addr, size_t len);
 
 /* Reserve @len bytes of address space: PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS,
  * MAP_NORESERVE, excluded from core dumps. @addr is a hint unless @exact,
@@ -143,6 +160,18 @@ void eal__os_sleep_us(unsigned int us);
 
 /* Yield the CPU (sched_yield). */
 void eal__os_yield(void);
+
+/* Wait while *@addr == @val, at most @timeout_ns (0: no limit); the word
+ * may be in memory shared between processes. 0 when woken or *addr
+ * differed, -ETIMEDOUT, -EINTR. */
+int eal__os_futex_wait(uint32_t *addr, uint32_t val, uint64_t timeout_ns);
+
+/* Wake up to @n waiters on @addr (INT32_MAX: all), in any process. */
+void eal__os_futex_wake(uint32_t *addr, int n);
+
+/* Raise the soft RLIMIT_NOFILE to the hard limit; *ret_limit gets the
+ * soft limit in effect. */
+int eal__os_raise_nofile(uint64_t *ret_limit);
 
 /* ---- sysfs / procfs (eal_os_sysfs.c) ---- */
 
@@ -223,6 +252,9 @@ int eal__os_numa_prefer(int node, struct eal_os_numa_policy *ret_saved);
 
 /* Put back a policy saved by eal__os_numa_prefer(). */
 int eal__os_numa_restore(const struct eal_os_numa_policy *saved);
+
+/* NUMA node of the CPU the calling thread runs on. */
+int eal__os_numa_current_node(int *ret_node);
 /* ---- end NUMA ------------------------------------------------------- */
 
 /* ---- /proc/self/pagemap (eal_os_pagemap.c) ---------------------------- */

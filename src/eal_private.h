@@ -26,6 +26,7 @@
 #include "eal_log.h"
 #include "eal.h"
 #include "eal_hugepage_info.h"
+#include "eal_memory.h"
 
 struct eal_internal_config;
 struct eal_mem_config;
@@ -188,6 +189,82 @@ void eal__memseg_lists_fini(struct eal_mem_config *mcfg, bool primary);
 int eal__memory_init(struct eal_internal_config *cfg);
 void eal__memory_fini(struct eal_internal_config *cfg);
 
+/* ---- eal_mem_event.c ------------------------------------------------- */
+
+/*
+ * Call every registered memory event callback of this process with
+ * (@event, @addr, @len). Callbacks run in registration order, under the
+ * registry's read lock (registering from inside a callback deadlocks:
+ * the public docs forbid it).
+ */
+void eal__mem_event_notify(enum eal_mem_event event, const void *addr, size_t len);
+
+/*
+ * Ask the validators of this process registered on @socket with a limit
+ * at or below @new_len whether memory on @socket may grow to @new_len
+ * bytes. 0 when every one allows it (or none applies); -ENOMEM when one
+ * refuses (one ERR line names it, the socket and the sizes).
+ */
+int eal__mem_alloc_validate(int socket, size_t new_len);
+
+/* Forget every callback and validator (tests). */
+void eal__mem_event_reset(void);
+
+/* ---- eal_memalloc.c (the dynamic page allocator) ------------------------ */
+
+/* eal__memalloc_alloc() flags */
+#define EAL__MEMALLOC_PIN (1u << 0) /* pages stay until cleanup (-m / --socket-mem) */
+
+/*
+ * Set up the page allocator of this process, in dynamic mode, after the
+ * memseg lists are created or attached: raise RLIMIT_NOFILE to its hard
+ * limit (per-page files); in a secondary, map every page in use; with
+ * shared files, register in the process table of the shared config and
+ * start the hotplug thread that maps and unmaps pages other processes
+ * allocate and free. Nothing held on failure.
+ */
+int eal__memalloc_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg);
+
+/*
+ * Unmap and close everything of this process, leave the process table and
+ * stop the hotplug thread; a primary also removes the backing files (not
+ * with --huge-unlink=never). Call before the lists are unmapped.
+ * Idempotent.
+ */
+void eal__memalloc_fini(struct eal_internal_config *cfg, struct eal_mem_config *mcfg);
+
+/*
+ * Map @n VA-contiguous pages of @page_sz (0: the smallest hugepage size
+ * with a memseg list) on NUMA node @socket (EAL_SOCKET_ID_ANY: the
+ * caller's node first, then the others) into one memseg list. Every
+ * process attached sees them before this returns (except one that does
+ * not answer within the hotplug timeout: one WARNING names it).
+ * All or nothing. *ret_addr gets the first page's address.
+ * Returns -ENOMEM (no free run of @n pages, the pool ran out, a validator
+ * refused: one ERR line says which), -EINVAL (bad arguments), -ENOTSUP
+ * (legacy or no-huge memory), -errno of the system.
+ */
+int eal__memalloc_alloc(uint64_t page_sz, int socket, unsigned int n, unsigned int flags,
+			void **ret_addr);
+
+/*
+ * Unmap [@addr, @addr + @len), whole pages of one memseg list allocated
+ * by eal__memalloc_alloc(), in every process, and give the hugepages back
+ * to the kernel. -EINVAL when the range is not whole allocated pages of
+ * one list, -EBUSY for pinned pages, -ENOTSUP in legacy or no-huge mode.
+ */
+int eal__memalloc_free(void *addr, size_t len);
+
+/* ---- eal_hugepage_dynamic.c (dynamic mode init) ------------------------ */
+
+/*
+ * Primary: reserve the memseg lists (DPDK 22.11's sizing), choose the IOVA
+ * mode, set up the allocator and preallocate -m / --socket-mem (pinned).
+ * Secondary: attach the lists and the allocator. Nothing held on failure.
+ */
+int eal__dynamic_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg);
+void eal__dynamic_fini(struct eal_internal_config *cfg, struct eal_mem_config *mcfg);
+
 /* ---- eal_hugepage_info.c (structs: src/eal_hugepage_info.h) ----------- */
 
 /* discovery and the primary's sequence ------------------------------ */
@@ -238,6 +315,10 @@ bool eal__hugepage_info_usable(const struct eal_hugepage_info *hi, bool in_memor
  * -ENAMETOOLONG when it does not fit in @size. */
 int eal__hugepage_file_path(char *buf, size_t size, const char *dir, const char *prefix,
 			    int list, unsigned int idx);
+
+/* Remove every backing file of @prefix in @dir that no live process
+ * holds (the stale-file rule of init, for a primary's cleanup). */
+int eal__hugepage_dir_sweep(const char *dir, const char *prefix);
 
 /* Whether @name is exactly "<prefix>map_<digits>" or
  * "<prefix>map_<digits>_<digits>" (so "a" never claims "abmap_0"). */

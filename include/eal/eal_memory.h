@@ -37,6 +37,10 @@ typedef uint64_t eal_iova_t;
 /** No IOVA (DPDK's RTE_BAD_IOVA). */
 #define EAL_BAD_IOVA ((eal_iova_t)-1)
 
+/** The memseg is never given back to the system before eal_cleanup(): it
+ * was preallocated by -m / --socket-mem (DPDK's RTE_MEMSEG_FLAG_DO_NOT_FREE). */
+#define EAL_MEMSEG_FLAG_DO_NOT_FREE (1u << 0)
+
 /** The memseg's memory may hold old data (DPDK's RTE_MEMSEG_FLAG_DIRTY). */
 #define EAL_MEMSEG_FLAG_DIRTY (1u << 1)
 
@@ -172,6 +176,88 @@ EAL_API void eal_memory_dump(FILE *f);
  *   Bytes.
  */
 EAL_API uint64_t eal_memory_size(void);
+
+/** Longest name of a memory event callback, with its NUL. */
+#define EAL_MEM_EVENT_CALLBACK_NAME_LEN 64
+/** Longest name of an allocation validator, with its NUL. */
+#define EAL_MEM_ALLOC_VALIDATOR_NAME_LEN 64
+
+/** What happened to a range of memory (DPDK's enum rte_mem_event). */
+enum eal_mem_event {
+	EAL_MEM_EVENT_ALLOC = 0, /**< pages were mapped: called after mapping */
+	EAL_MEM_EVENT_FREE,      /**< pages will be unmapped: called before */
+};
+
+/**
+ * A memory event callback (DPDK's rte_mem_event_callback_t): @p len bytes
+ * at @p addr, one VA-contiguous run of pages of one memseg list.
+ *
+ * Called in every process that registered it, in the process that mapped
+ * or freed the pages and in every other attached process, while the
+ * memory hotplug lock is held by the process that changes the layout: a
+ * callback must not allocate or free memory, must not register or
+ * unregister callbacks, and must only use the *_thread_unsafe walks. In processes other than the one that changed the
+ * layout it runs on libeal's hotplug thread.
+ */
+typedef void (*eal_mem_event_callback_t)(enum eal_mem_event event_type, const void *addr,
+					 size_t len, void *arg);
+
+/**
+ * Register a memory event callback (rte_mem_event_callback_register).
+ *
+ * May be called before eal_init(). A name and argument pair is registered
+ * once.
+ *
+ * @return
+ *   0, or -1 with eal_errno: EINVAL (@p name or @p clb NULL, empty name),
+ *   ENAMETOOLONG (name of EAL_MEM_EVENT_CALLBACK_NAME_LEN characters or
+ *   more), EEXIST (@p name with @p arg is registered), ENOTSUP (legacy or
+ *   no-huge memory, which never changes), ENOMEM.
+ */
+EAL_API int eal_mem_event_callback_register(const char *name, eal_mem_event_callback_t clb,
+					    void *arg);
+
+/**
+ * Unregister a callback (rte_mem_event_callback_unregister).
+ *
+ * @return
+ *   0, or -1 with eal_errno: EINVAL (@p name NULL or empty), ENAMETOOLONG,
+ *   ENOENT (not registered with @p arg), ENOTSUP (legacy or no-huge memory).
+ */
+EAL_API int eal_mem_event_callback_unregister(const char *name, void *arg);
+
+/**
+ * An allocation validator (DPDK's rte_mem_alloc_validator_t): memory on
+ * @p socket_id is about to grow to @p new_len bytes, at or above the
+ * @p cur_limit it was registered with. Return 0 to allow, -1 to refuse
+ * (the allocation then fails with ENOMEM).
+ */
+typedef int (*eal_mem_alloc_validator_t)(int socket_id, size_t cur_limit, size_t new_len);
+
+/**
+ * Register an allocation validator for one NUMA node
+ * (rte_mem_alloc_validator_register). It is called, in the process that
+ * allocates, before the memory on @p socket_id grows to a total of
+ * @p limit bytes or more. --socket-limit registers one named
+ * "socket-limit" in every process.
+ *
+ * @return
+ *   0, or -1 with eal_errno: EINVAL (@p name or @p clb NULL, empty name,
+ *   @p socket_id negative or not below EAL_MAX_NUMA_NODES),
+ *   ENAMETOOLONG, EEXIST (@p name on @p socket_id is registered), ENOTSUP
+ *   (legacy or no-huge memory), ENOMEM.
+ */
+EAL_API int eal_mem_alloc_validator_register(const char *name, eal_mem_alloc_validator_t clb,
+					     int socket_id, size_t limit);
+
+/**
+ * Unregister a validator (rte_mem_alloc_validator_unregister).
+ *
+ * @return
+ *   0, or -1 with eal_errno: EINVAL, ENAMETOOLONG, ENOENT (not registered
+ *   on @p socket_id), ENOTSUP.
+ */
+EAL_API int eal_mem_alloc_validator_unregister(const char *name, int socket_id);
 
 #ifdef __cplusplus
 }

@@ -60,20 +60,6 @@ read_meminfo(struct meminfo *m)
 	fclose(f);
 }
 
-static long
-sysfs_free_2m(void)
-{
-	FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "r");
-	long v = -1;
-
-	if (f != NULL) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 static bool
 find_2m_mount(long default_kb)
 {
@@ -108,7 +94,7 @@ require_hugepages(void)
 	struct meminfo m;
 
 	read_meminfo(&m);
-	if (sysfs_free_2m() < MIN_FREE) {
+	if (eal_test_free_hugepages_2m() < MIN_FREE) {
 		printf("# SKIP: fewer than %d free 2 MiB hugepages\n", MIN_FREE);
 		exit(EAL_TEST_SKIP);
 	}
@@ -351,7 +337,7 @@ test_stale_files(void **state)
 	held = spawn_mapper(ours_held);
 	assert_true(exists_in_mount(ours_stale));
 
-	free_before = sysfs_free_2m();
+	free_before = eal_test_free_hugepages_2m();
 	assert_int_equal(eal__hugepage_info_init(&hi, &cfg), 0);
 	assert_false(exists_in_mount(ours_stale));
 	assert_false(exists_in_mount(ours_list));

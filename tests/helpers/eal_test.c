@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <mntent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,6 +292,80 @@ eal_test_require_hugepages(void)
 	}
 	if (free_pages <= 0) {
 		printf("# SKIP: no free hugepages\n");
+		exit(EAL_TEST_SKIP);
+	}
+}
+
+const char *
+eal_test_huge_mount_2m(void)
+{
+	static char mount[PATH_MAX];
+	FILE *f = setmntent("/proc/mounts", "r");
+	struct mntent *e;
+
+	if (mount[0] != '\0')
+		return mount;
+	if (f == NULL)
+		return NULL;
+	while ((e = getmntent(f)) != NULL) {
+		const char *ps = hasmntopt(e, "pagesize");
+
+		if (strcmp(e->mnt_type, "hugetlbfs") != 0 || hasmntopt(e, "ro") != NULL)
+			continue;
+		/* without pagesize= the mount has the default size: 2 MiB on x86 */
+		if (ps == NULL || (strncmp(ps, "pagesize=2M", 11) == 0 &&
+				   (ps[11] == ',' || ps[11] == '\0'))) {
+			snprintf(mount, sizeof(mount), "%s", e->mnt_dir);
+			break;
+		}
+	}
+	endmntent(f);
+	return mount[0] != '\0' ? mount : NULL;
+}
+
+long
+eal_test_free_hugepages_2m(void)
+{
+	FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "r");
+	long v = -1;
+
+	if (f != NULL) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+int
+eal_test_prefix_files(const char *dir, const char *file_prefix)
+{
+	char want[128];
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	snprintf(want, sizeof(want), "%smap_", file_prefix);
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, want, strlen(want)) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+void
+eal_test_require_hugepages_2m(long n)
+{
+	const char *mount = eal_test_huge_mount_2m();
+
+	if (eal_test_free_hugepages_2m() < n) {
+		printf("# SKIP: fewer than %ld free 2 MiB hugepages\n", n);
+		exit(EAL_TEST_SKIP);
+	}
+	if (mount == NULL || access(mount, W_OK) != 0) {
+		printf("# SKIP: no writable hugetlbfs mount for 2 MiB pages\n");
 		exit(EAL_TEST_SKIP);
 	}
 }

@@ -65,6 +65,15 @@ int eal_test_dir_entries(const char *path);
 /* rm -rf */
 void eal_test_rm_rf(const char *path);
 
+/* The first writable hugetlbfs mount of 2 MiB pages, or NULL. */
+const char *eal_test_huge_mount_2m(void);
+/* free_hugepages of the 2 MiB pool (sysfs), -1 when unreadable. */
+long eal_test_free_hugepages_2m(void);
+/* Files in @dir whose name starts with "<prefix>map_", -1 if @dir is missing. */
+int eal_test_prefix_files(const char *dir, const char *file_prefix);
+/* Exit 77 unless @n free 2 MiB hugepages and a writable mount exist. */
+void eal_test_require_hugepages_2m(long n);
+
 /* Exit 77 unless 2 MiB hugepages are reserved, free and mounted. */
 void eal_test_require_hugepages(void);
 

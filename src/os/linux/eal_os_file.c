@@ -229,6 +229,41 @@ eal__os_fallocate(int fd, uint64_t off, uint64_t len)
 }
 
 int
+eal__os_punch_hole(int fd, uint64_t off, uint64_t len)
+{
+	int rc;
+
+	do {
+		rc = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len);
+	} while (rc < 0 && errno == EINTR);
+	if (rc < 0) {
+		int err = errno;
+
+		EAL_LOG(DEBUG, "fallocate(%d, PUNCH_HOLE, %llu, %llu): %s", fd,
+			(unsigned long long)off, (unsigned long long)len, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+int
+eal__os_same_file(int fd, const char *path, bool *ret_same)
+{
+	struct stat a, b;
+
+	if (fstat(fd, &a) < 0)
+		return -errno;
+	if (lstat(path, &b) < 0) {
+		if (errno != ENOENT)
+			return -errno;
+		*ret_same = false;
+		return 0;
+	}
+	*ret_same = a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	return 0;
+}
+
+int
 eal__os_memfd(const char *name, unsigned int flags, int *ret_fd)
 {
 	int fd = memfd_create(name, flags | MFD_CLOEXEC);

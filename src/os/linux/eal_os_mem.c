@@ -136,11 +136,11 @@ touch_sigbus(int sig)
 }
 
 int
-eal__os_touch_guarded(void *addr)
+eal__os_touch_guarded_range(void *addr, size_t len, size_t stride)
 {
 	struct sigaction sa, old;
-	volatile unsigned char *p = addr;
 	volatile int rc = 0; /* live across siglongjmp */
+	volatile size_t off = 0;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = touch_sigbus;
@@ -152,11 +152,32 @@ eal__os_touch_guarded(void *addr)
 		return -err;
 	}
 	if (sigsetjmp(touch_jmp, 1) == 0) {
-		*p = *p;
+		for (; off < len; off += stride) {
+			volatile unsigned char *p = (unsigned char *)addr + off;
+
+			*p = *p;
+		}
 	} else {
-		EAL_LOG(DEBUG, "SIGBUS on first touch of %p", addr);
+		EAL_LOG(DEBUG, "SIGBUS on first touch of %p", (void *)((char *)addr + off));
 		rc = -ENOMEM;
 	}
 	(void)sigaction(SIGBUS, &old, NULL);
+	return rc;
+}
+
+int
+eal__os_touch_guarded(void *addr)
+{
+	return eal__os_touch_guarded_range(addr, 1, 1);
+}
+
+int
+eal__os_unmap_to_reserved(void *addr, size_t len)
+{
+	int rc = eal__os_mmap_fixed(addr, len, PROT_NONE,
+				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (rc == 0)
+		(void)madvise(addr, len, MADV_DONTDUMP);
 	return rc;
 }

@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "eal_os.h"
 #include "eal_private.h"
@@ -104,3 +106,15 @@ eal__os_numa_restore(const struct eal_os_numa_policy *saved)
 }
 
 #endif /* EAL_HAVE_LIBNUMA */
+
+/* getcpu(2) knows the node without libnuma. */
+int
+eal__os_numa_current_node(int *ret_node)
+{
+	unsigned int cpu, node;
+
+	if (syscall(SYS_getcpu, &cpu, &node, NULL) < 0)
+		return -errno;
+	*ret_node = (int)node;
+	return 0;
+}

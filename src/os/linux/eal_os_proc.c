@@ -16,6 +16,9 @@
 #include <string.h>
 #include <pthread.h>
 #include <sched.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -116,4 +119,47 @@ void
 eal__os_yield(void)
 {
 	sched_yield();
+}
+
+int
+eal__os_futex_wait(uint32_t *addr, uint32_t val, uint64_t timeout_ns)
+{
+	struct timespec ts = { (time_t)(timeout_ns / 1000000000u), (long)(timeout_ns % 1000000000u) };
+
+	/* Not FUTEX_PRIVATE: the word may be shared with other processes. */
+	if (syscall(SYS_futex, addr, FUTEX_WAIT, val, timeout_ns != 0 ? &ts : NULL, NULL, 0) < 0) {
+		if (errno == EAGAIN)
+			return 0;
+		return -errno;
+	}
+	return 0;
+}
+
+void
+eal__os_futex_wake(uint32_t *addr, int n)
+{
+	(void)syscall(SYS_futex, addr, FUTEX_WAKE, n, NULL, NULL, 0);
+}
+
+int
+eal__os_raise_nofile(uint64_t *ret_limit)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -errno;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t was = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+			int err = errno;
+
+			EAL_LOG(DEBUG, "setrlimit(NOFILE, %llu): %s", (unsigned long long)rl.rlim_max,
+				strerror(err));
+			rl.rlim_cur = was;
+		}
+	}
+	*ret_limit = (uint64_t)rl.rlim_cur;
+	return 0;
 }

@@ -1,0 +1,1068 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The dynamic page allocator: maps hugepages into memseg lists on demand
+ * and gives them back to the kernel, in every process at once. Owns
+ * mcfg->hotplug_gen and mcfg->procs, and the memsegs of dynamic lists.
+ *
+ * Backings (one per process run, from the options):
+ *   PAGE_FILES  a hugetlbfs file per page, "<prefix>map_<list>_<idx>"
+ *               (DPDK's default); each process maps it by name.
+ *   LIST_FILES  --single-file-segments: a hugetlbfs file per memseg list,
+ *               "<prefix>map_<list>", page idx at offset idx * page size;
+ *               grown with fallocate, shrunk by punching holes.
+ *   MEMFD_PAGE, MEMFD_LIST  --in-memory: the same with memfd_create
+ *               (MFD_HUGETLB); no file anywhere, no other process.
+ * A page is allocated with fallocate before it is mapped, so an empty pool
+ * is ENOSPC there instead of SIGBUS at first touch (which is still
+ * guarded). Every process that maps a backing file holds flock(LOCK_SH) on
+ * it, so a new primary's stale-file sweep never takes a live page.
+ *
+ * Multi-process (see docs/dynamic-memory.md): the memseg lists in the
+ * shared config say which pages exist. A process that changes them holds
+ * the memory hotplug write lock, maps or unmaps its own view, publishes
+ * (msl->version, then mcfg->hotplug_gen + futex wake) and waits until each
+ * process in mcfg->procs has applied the change (its seen_gen), then
+ * releases the hugepages (unlink or punch hole) and returns. Each process
+ * runs a hotplug thread that sleeps on hotplug_gen and applies changes:
+ * maps new pages from their files at the same address, unmaps freed ones,
+ * and calls the memory event callbacks. The wait is bounded
+ * (HOTPLUG_TIMEOUT_MS, DPDK's 5 s) and checks every 10 ms whether the
+ * process still lives: a dead one is dropped from the table, a hung one
+ * is marked stalled (one WARNING) and not waited for again until it has
+ * caught up; when it wakes it resyncs every list in full.
+ *
+ * Locks: hotplug write lock (shared) -> ma.lock (this process's view).
+ * The hotplug thread takes only ma.lock: the writer waits for it while
+ * holding the hotplug lock.
+ */
+#define EAL_LOG_COMPONENT EAL_LOGC_MEMORY
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "eal_internal_cfg.h"
+#include "eal_memcfg.h"
+#include "eal_os.h"
+#include "eal_private.h"
+
+#ifndef MFD_HUGETLB
+#define MFD_HUGETLB 0x0004u
+#endif
+#ifndef MFD_HUGE_SHIFT
+#define MFD_HUGE_SHIFT 26
+#endif
+
+/* How long a writer waits for another process to apply a change. */
+#define HOTPLUG_TIMEOUT_MS 5000u
+/* How often a waiting writer checks that the other process still lives. */
+#define HOTPLUG_POLL_NS (10u * 1000u * 1000u)
+
+enum backing {
+	BACKING_NONE = 0,
+	BACKING_PAGE_FILES,
+	BACKING_LIST_FILES,
+	BACKING_MEMFD_PAGE,
+	BACKING_MEMFD_LIST,
+};
+
+/* This process's view of one memseg list. */
+struct msl_local {
+	uint32_t version;   /* msl->version this view matches */
+	int list_fd;        /* LIST_FILES / MEMFD_LIST: the list's file, or -1 */
+	int *fds;           /* PAGE_FILES / MEMFD_PAGE: fd per page, -1 none */
+	uint8_t *mapped;    /* 1: this process maps the page */
+	unsigned int n_mapped;
+};
+
+static struct {
+	pthread_mutex_t lock; /* the views below; after the hotplug lock */
+	struct eal_mem_config *mcfg;
+	const struct eal_internal_config *cfg;
+	enum backing backing;
+	bool active;
+	int slot;             /* our entry in mcfg->procs, or -1 */
+	uint32_t applied_gen; /* hotplug thread: last hotplug_gen applied */
+	pthread_t thread;
+	bool thread_running;
+	volatile bool stop;
+	struct msl_local lists[EAL_MAX_MEMSEG_LISTS];
+} ma = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.slot = -1,
+};
+
+static bool
+backing_per_page(void)
+{
+	return ma.backing == BACKING_PAGE_FILES || ma.backing == BACKING_MEMFD_PAGE;
+}
+
+static bool
+backing_is_memfd(void)
+{
+	return ma.backing == BACKING_MEMFD_PAGE || ma.backing == BACKING_MEMFD_LIST;
+}
+
+static unsigned int
+msl_index(const struct eal_memseg_list *msl)
+{
+	return (unsigned int)(msl - ma.mcfg->memsegs);
+}
+
+/* The hugetlbfs directory of @page_sz, or NULL. */
+static const char *
+huge_dir(uint64_t page_sz)
+{
+	const struct eal_hugepage_info *hi = &ma.cfg->hugepage_info;
+
+	for (unsigned int i = 0; i < hi->n_sizes; i++)
+		if (hi->sizes[i].page_size == page_sz && hi->sizes[i].dir[0] != '\0')
+			return hi->sizes[i].dir;
+	return NULL;
+}
+
+/* Backing file of page @idx of list @list (PAGE_FILES), or of the list
+ * itself (LIST_FILES, @idx ignored). */
+static int
+backing_path(char *buf, size_t size, const struct eal_memseg_list *msl, unsigned int idx)
+{
+	const char *dir = huge_dir(msl->page_sz);
+	unsigned int list = msl_index(msl);
+
+	if (dir == NULL)
+		return -ENOENT;
+	if (ma.backing == BACKING_LIST_FILES)
+		return eal__hugepage_file_path(buf, size, dir, ma.cfg->p.file_prefix, -1, list);
+	return eal__hugepage_file_path(buf, size, dir, ma.cfg->p.file_prefix, (int)list, idx);
+}
+
+static unsigned int
+log2_u64(uint64_t v)
+{
+	return 63u - (unsigned int)__builtin_clzll(v);
+}
+
+/* Allocate this process's view arrays of a list on first use. */
+static int
+local_get(const struct eal_memseg_list *msl, struct msl_local **ret)
+{
+	struct msl_local *l = &ma.lists[msl_index(msl)];
+	unsigned int n = msl->memseg_arr.len;
+
+	if (l->mapped == NULL) {
+		l->mapped = calloc(n, 1);
+		if (l->mapped == NULL)
+			return -ENOMEM;
+		if (backing_per_page()) {
+			l->fds = malloc(n * sizeof(*l->fds));
+			if (l->fds == NULL) {
+				free(l->mapped);
+				l->mapped = NULL;
+				return -ENOMEM;
+			}
+			for (unsigned int i = 0; i < n; i++)
+				l->fds[i] = -1;
+		}
+	}
+	*ret = l;
+	return 0;
+}
+
+/* The list's file, opened (and, when @create, created at the list's
+ * size) once per process and held with LOCK_SH. */
+static int
+list_fd_get(const struct eal_memseg_list *msl, struct msl_local *l, bool create)
+{
+	char path[PATH_MAX], name[32];
+	uint64_t size;
+	int fd, rc;
+
+	if (l->list_fd >= 0)
+		return l->list_fd;
+	if (ma.backing == BACKING_MEMFD_LIST) {
+		if (!create)
+			return -ENOENT;
+		snprintf(name, sizeof(name), "eal_seg_%u", msl_index(msl));
+		rc = eal__os_memfd(name, MFD_HUGETLB | (log2_u64(msl->page_sz) << MFD_HUGE_SHIFT),
+				   &fd);
+		if (rc < 0)
+			return rc;
+	} else {
+		rc = backing_path(path, sizeof(path), msl, 0);
+		if (rc < 0)
+			return rc;
+		rc = eal__os_open(path, O_RDWR | (create ? O_CREAT : 0), 0600, &fd);
+		if (rc < 0)
+			return rc;
+		rc = eal__os_flock(fd, LOCK_SH);
+		if (rc < 0) {
+			eal__os_close(fd);
+			return rc;
+		}
+	}
+	rc = eal__os_fsize(fd, &size);
+	if (rc == 0 && size < msl->len)
+		rc = eal__os_ftruncate(fd, msl->len);
+	if (rc < 0) {
+		eal__os_close(fd);
+		return rc;
+	}
+	l->list_fd = fd;
+	return fd;
+}
+
+/* ---- this process's view: map and unmap runs of pages ----------------- */
+
+/* Open page @idx's backing for mapping: PAGE_FILES by name (@create: make
+ * it and allocate its hugepage), MEMFD_PAGE a new memfd. *ret_dirty: the
+ * file already held a page (--huge-unlink=never). */
+static int
+page_fd_open(const struct eal_memseg_list *msl, unsigned int idx, bool create, int *ret_fd,
+	     bool *ret_dirty)
+{
+	char path[PATH_MAX];
+	uint64_t size = 0;
+	int fd, rc;
+
+	*ret_dirty = false;
+	if (ma.backing == BACKING_MEMFD_PAGE) {
+		char name[40];
+
+		snprintf(name, sizeof(name), "eal_seg_%u-%u", msl_index(msl), idx);
+		rc = eal__os_memfd(name, MFD_HUGETLB | (log2_u64(msl->page_sz) << MFD_HUGE_SHIFT),
+				   &fd);
+		if (rc < 0)
+			return rc;
+	} else {
+		rc = backing_path(path, sizeof(path), msl, idx);
+		if (rc < 0)
+			return rc;
+		rc = eal__os_open(path, O_RDWR | (create ? O_CREAT : 0), 0600, &fd);
+		if (rc < 0)
+			return rc;
+		rc = eal__os_flock(fd, LOCK_SH);
+		if (rc == 0)
+			rc = eal__os_fsize(fd, &size);
+		if (rc < 0) {
+			eal__os_close(fd);
+			return rc;
+		}
+		*ret_dirty = size >= msl->page_sz;
+	}
+	if (create && !*ret_dirty) {
+		rc = eal__os_fallocate(fd, 0, msl->page_sz);
+		if (rc < 0) {
+			eal__os_close(fd);
+			if (ma.backing == BACKING_PAGE_FILES)
+				(void)eal__os_unlink(path, true);
+			return rc;
+		}
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+/* Map pages [idx, idx + n) of @msl in this process. @create: they are new
+ * (allocate their hugepages and touch them); otherwise another process
+ * made them. On failure nothing of the run stays mapped or open here
+ * (page files this call created are removed). */
+static int
+view_map(struct eal_memseg_list *msl, struct msl_local *l, unsigned int idx, unsigned int n,
+	 bool create, bool *ret_dirty)
+{
+	size_t pg = msl->page_sz;
+	void *va = EAL_PTR_ADD(msl->base_va, (size_t)idx * pg);
+	int flags = MAP_SHARED | MAP_FIXED | (create ? MAP_POPULATE : 0);
+	unsigned int done = 0;
+	bool dirty = false;
+	int rc;
+
+	if (!backing_per_page()) {
+		int fd = list_fd_get(msl, l, create);
+
+		if (fd < 0)
+			return fd;
+		if (create) {
+			rc = eal__os_fallocate(fd, (uint64_t)idx * pg, (uint64_t)n * pg);
+			if (rc < 0) {
+				/* hugetlbfs keeps the pages it got before failing */
+				(void)eal__os_punch_hole(fd, (uint64_t)idx * pg, (uint64_t)n * pg);
+				return rc;
+			}
+		}
+		rc = eal__os_mmap_fixed(va, (size_t)n * pg, PROT_READ | PROT_WRITE, flags, fd,
+					(uint64_t)idx * pg);
+		if (rc < 0) {
+			if (create)
+				(void)eal__os_punch_hole(fd, (uint64_t)idx * pg, (uint64_t)n * pg);
+			return rc;
+		}
+		done = n;
+	} else {
+		for (; done < n; done++) {
+			void *p = EAL_PTR_ADD(va, (size_t)done * pg);
+			bool d;
+			int fd;
+
+			rc = page_fd_open(msl, idx + done, create, &fd, &d);
+			if (rc < 0)
+				goto fail;
+			rc = eal__os_mmap_fixed(p, pg, PROT_READ | PROT_WRITE, flags, fd, 0);
+			if (rc < 0) {
+				eal__os_close(fd);
+				goto fail_unlink_one;
+			}
+			l->fds[idx + done] = fd;
+			dirty = dirty || d;
+			if (create && ma.backing == BACKING_PAGE_FILES &&
+			    ma.mcfg->huge_unlink == EAL_HUGE_UNLINK_ALWAYS) {
+				char path[PATH_MAX];
+
+				if (backing_path(path, sizeof(path), msl, idx + done) == 0)
+					(void)eal__os_unlink(path, true);
+			}
+		}
+	}
+	if (create) {
+		rc = eal__os_touch_guarded_range(va, (size_t)n * pg, pg);
+		if (rc < 0)
+			goto fail;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		l->mapped[idx + i] = 1;
+	l->n_mapped += n;
+	if (ret_dirty != NULL)
+		*ret_dirty = dirty;
+	return 0;
+
+fail_unlink_one:
+	if (create && ma.backing == BACKING_PAGE_FILES) {
+		char path[PATH_MAX];
+
+		if (backing_path(path, sizeof(path), msl, idx + done) == 0)
+			(void)eal__os_unlink(path, true);
+	}
+fail:
+	(void)eal__os_unmap_to_reserved(va, (size_t)n * pg);
+	if (backing_per_page()) {
+		for (unsigned int i = 0; i < done; i++) {
+			char path[PATH_MAX];
+
+			eal__os_close(l->fds[idx + i]);
+			l->fds[idx + i] = -1;
+			if (create && ma.backing == BACKING_PAGE_FILES &&
+			    backing_path(path, sizeof(path), msl, idx + i) == 0)
+				(void)eal__os_unlink(path, true);
+		}
+	} else if (create) {
+		(void)eal__os_punch_hole(l->list_fd, (uint64_t)idx * pg, (uint64_t)n * pg);
+	}
+	return rc;
+}
+
+/* Unmap pages [idx, idx + n) of @msl in this process and close their
+ * files (the hugepages go back once every process did and the writer
+ * released them). */
+static void
+view_unmap(struct eal_memseg_list *msl, struct msl_local *l, unsigned int idx, unsigned int n)
+{
+	size_t pg = msl->page_sz;
+
+	(void)eal__os_unmap_to_reserved(EAL_PTR_ADD(msl->base_va, (size_t)idx * pg),
+					(size_t)n * pg);
+	for (unsigned int i = idx; i < idx + n; i++) {
+		if (l->fds != NULL && l->fds[i] >= 0) {
+			eal__os_close(l->fds[i]);
+			l->fds[i] = -1;
+		}
+		if (l->mapped[i]) {
+			l->mapped[i] = 0;
+			l->n_mapped--;
+		}
+	}
+}
+
+/* Give the hugepages of [idx, idx + n) back: every process has unmapped
+ * them (or was given up on). */
+static void
+backing_release(struct eal_memseg_list *msl, struct msl_local *l, unsigned int idx, unsigned int n)
+{
+	char path[PATH_MAX];
+
+	if (!backing_per_page()) {
+		if (l->list_fd >= 0)
+			(void)eal__os_punch_hole(l->list_fd, (uint64_t)idx * msl->page_sz,
+						 (uint64_t)n * msl->page_sz);
+		return;
+	}
+	if (ma.backing != BACKING_PAGE_FILES || ma.mcfg->huge_unlink == EAL_HUGE_UNLINK_NEVER)
+		return;
+	for (unsigned int i = idx; i < idx + n; i++)
+		if (backing_path(path, sizeof(path), msl, i) == 0)
+			(void)eal__os_unlink(path, true);
+}
+
+/* ---- applying other processes' changes ---------------------------------- */
+
+/* Whether this view's page @i still is the page the list describes:
+ * after a stall the page may have been freed and allocated again. */
+static bool
+view_page_current(struct eal_memseg_list *msl, struct msl_local *l, unsigned int i)
+{
+	char path[PATH_MAX];
+	bool same = true;
+
+	if (ma.backing != BACKING_PAGE_FILES || l->fds[i] < 0)
+		return true;
+	if (backing_path(path, sizeof(path), msl, i) < 0 ||
+	    eal__os_same_file(l->fds[i], path, &same) < 0)
+		return false;
+	return same;
+}
+
+/* Bring this process's view of one list to the shared state, calling the
+ * event callbacks: FREE before a run is unmapped, ALLOC after one is
+ * mapped. Pages that cannot be mapped are logged and left out (and the
+ * view stays behind, so the next pass retries). */
+static int
+sync_list(struct eal_memseg_list *msl, bool full)
+{
+	uint32_t version = __atomic_load_n(&msl->version, __ATOMIC_ACQUIRE);
+	struct msl_local *l;
+	unsigned int n = msl->memseg_arr.len;
+	size_t pg = msl->page_sz;
+	int rc, failed = 0;
+
+	if (msl->base_va == NULL || n == 0)
+		return 0;
+	rc = local_get(msl, &l);
+	if (rc < 0)
+		return rc;
+	if (!full && l->version == version)
+		return 0;
+	/* Pass 1: runs to unmap (free in the list, or replaced). */
+	for (unsigned int i = 0; i < n;) {
+		unsigned int start = i;
+
+		while (i < n && l->mapped[i] &&
+		       (eal_fbarray_is_used(&msl->memseg_arr, i) != 1 ||
+			(full && !view_page_current(msl, l, i))))
+			i++;
+		if (i > start) {
+			eal__mem_event_notify(EAL_MEM_EVENT_FREE,
+					      EAL_PTR_ADD(msl->base_va, (size_t)start * pg),
+					      (size_t)(i - start) * pg);
+			view_unmap(msl, l, start, i - start);
+		} else {
+			i++;
+		}
+	}
+	/* Pass 2: runs to map. */
+	for (unsigned int i = 0; i < n;) {
+		unsigned int start = i;
+
+		while (i < n && !l->mapped[i] && eal_fbarray_is_used(&msl->memseg_arr, i) == 1)
+			i++;
+		if (i == start) {
+			i++;
+			continue;
+		}
+		rc = view_map(msl, l, start, i - start, false, NULL);
+		if (rc < 0) {
+			EAL_LOG(ERR, "cannot map pages %u-%u of memseg list %u that another process allocated: %s",
+				start, i - 1, msl_index(msl), eal_strerror(rc));
+			failed = rc;
+			continue;
+		}
+		eal__mem_event_notify(EAL_MEM_EVENT_ALLOC, EAL_PTR_ADD(msl->base_va, (size_t)start * pg),
+				      (size_t)(i - start) * pg);
+	}
+	if (failed == 0)
+		l->version = version;
+	return failed;
+}
+
+static int
+sync_all(bool full)
+{
+	int rc = 0;
+
+	for (unsigned int i = 0; i < ma.mcfg->n_memseg_lists; i++) {
+		int r = sync_list(&ma.mcfg->memsegs[i], full);
+
+		if (r < 0)
+			rc = r;
+	}
+	return rc;
+}
+
+static void *
+hotplug_thread(void *arg)
+{
+	struct eal_mcfg_proc *me = &ma.mcfg->procs[ma.slot];
+
+	(void)arg;
+	for (;;) {
+		uint32_t gen = __atomic_load_n(&ma.mcfg->hotplug_gen, __ATOMIC_ACQUIRE);
+		bool full;
+		int rc;
+
+		if (ma.stop)
+			break;
+		if (gen == ma.applied_gen) {
+			(void)eal__os_futex_wait(&ma.mcfg->hotplug_gen, gen, 0);
+			continue;
+		}
+		full = __atomic_load_n(&me->stalled, __ATOMIC_ACQUIRE) != 0;
+		if (full)
+			EAL_LOG(WARNING, "this process fell behind other processes' memory changes: checking every page");
+		pthread_mutex_lock(&ma.lock);
+		rc = sync_all(full);
+		pthread_mutex_unlock(&ma.lock);
+		if (rc < 0) {
+			/* Mark ourselves behind so the next pass checks everything. */
+			__atomic_store_n(&me->stalled, 1, __ATOMIC_RELEASE);
+		} else if (full) {
+			__atomic_store_n(&me->stalled, 0, __ATOMIC_RELEASE);
+		}
+		ma.applied_gen = gen;
+		__atomic_store_n(&me->seen_gen, gen, __ATOMIC_RELEASE);
+		eal__os_futex_wake(&me->seen_gen, INT32_MAX);
+	}
+	return NULL;
+}
+
+/* ---- the writer's side: publish a change and wait for everyone --------- */
+
+static bool
+gen_reached(uint32_t seen, uint32_t gen)
+{
+	return (int32_t)(seen - gen) >= 0;
+}
+
+/* Wait until process @p applied @gen: bounded, dead processes dropped. */
+static void
+wait_for_proc(struct eal_mcfg_proc *p, uint32_t gen)
+{
+	int32_t pid = __atomic_load_n(&p->pid, __ATOMIC_ACQUIRE);
+	uint64_t deadline = eal__os_time_ns() + (uint64_t)HOTPLUG_TIMEOUT_MS * 1000000u;
+
+	for (;;) {
+		uint32_t seen = __atomic_load_n(&p->seen_gen, __ATOMIC_ACQUIRE);
+
+		if (gen_reached(seen, gen) || __atomic_load_n(&p->pid, __ATOMIC_ACQUIRE) != pid)
+			return;
+		if (!eal__os_pid_alive(pid)) {
+			/* It cannot map anything any more: free its slot. */
+			if (__atomic_compare_exchange_n(&p->pid, &pid, 0, false, __ATOMIC_ACQ_REL,
+							__ATOMIC_RELAXED))
+				EAL_LOG(DEBUG, "process %d died; dropped from the hotplug table", (int)pid);
+			return;
+		}
+		if (eal__os_time_ns() >= deadline) {
+			__atomic_store_n(&p->stalled, 1, __ATOMIC_RELEASE);
+			EAL_LOG(WARNING, "process %d did not apply a memory change within %u ms: not waiting for it (it resyncs when it runs again)",
+				(int)pid, HOTPLUG_TIMEOUT_MS);
+			return;
+		}
+		(void)eal__os_futex_wait(&p->seen_gen, seen, HOTPLUG_POLL_NS);
+	}
+}
+
+/* Publish the change made under the hotplug write lock and wait until
+ * every other registered process applied it. */
+static void
+publish_and_wait(void)
+{
+	struct eal_mem_config *mcfg = ma.mcfg;
+	uint32_t gen;
+
+	if (ma.slot < 0)
+		return; /* no shared files: nobody else */
+	gen = __atomic_add_fetch(&mcfg->hotplug_gen, 1, __ATOMIC_SEQ_CST);
+	eal__os_futex_wake(&mcfg->hotplug_gen, INT32_MAX);
+	for (int i = 0; i < EAL_MCFG_MAX_PROCS; i++) {
+		struct eal_mcfg_proc *p = &mcfg->procs[i];
+
+		if (i == ma.slot || __atomic_load_n(&p->pid, __ATOMIC_ACQUIRE) == 0)
+			continue;
+		/* A stalled process is waited for again once it caught up. */
+		if (__atomic_load_n(&p->stalled, __ATOMIC_ACQUIRE) &&
+		    !gen_reached(__atomic_load_n(&p->seen_gen, __ATOMIC_ACQUIRE), gen - 1))
+			continue;
+		wait_for_proc(p, gen);
+	}
+}
+
+static int
+hotplug_write_lock(void)
+{
+	if (eal__rwlock_write_lock(&ma.mcfg->memory_hotplug_lock) == 1)
+		EAL_LOG(WARNING, "memory hotplug lock recovered from a dead process: checking every memseg list");
+	return 0;
+}
+
+static void
+hotplug_write_unlock(void)
+{
+	eal_rwlock_write_unlock(&ma.mcfg->memory_hotplug_lock);
+}
+
+/* ---- allocation ----------------------------------------------------------- */
+
+/* Bytes of memory in use on @socket (every dynamic list on it). */
+static size_t
+socket_mem_used(int socket)
+{
+	size_t total = 0;
+
+	for (unsigned int i = 0; i < ma.mcfg->n_memseg_lists; i++) {
+		const struct eal_memseg_list *msl = &ma.mcfg->memsegs[i];
+
+		if (msl->socket_id == socket)
+			total += (size_t)msl->memseg_arr.count * msl->page_sz;
+	}
+	return total;
+}
+
+/* Fill the memsegs of a new run and mark them used. */
+static int
+segs_publish(struct eal_memseg_list *msl, unsigned int idx, unsigned int n, unsigned int flags,
+	     bool dirty)
+{
+	enum { BATCH = 64 };
+	size_t pg = msl->page_sz;
+	bool pa = ma.mcfg->iova_mode_used == EAL_IOVA_PA;
+
+	for (unsigned int b = 0; b < n; b += BATCH) {
+		unsigned int k = n - b < BATCH ? n - b : BATCH;
+		const void *addrs[BATCH];
+		uint64_t iova[BATCH];
+
+		for (unsigned int i = 0; i < k; i++) {
+			addrs[i] = EAL_PTR_ADD(msl->base_va, (size_t)(idx + b + i) * pg);
+			iova[i] = (uint64_t)(uintptr_t)addrs[i];
+		}
+		if (pa) {
+			int rc = eal__iova_virt2phys(addrs, k, iova);
+
+			for (unsigned int i = 0; rc == 0 && i < k; i++)
+				if (iova[i] == EAL_BAD_IOVA)
+					rc = -EFAULT;
+			if (rc < 0) {
+				EAL_LOG(ERR, "cannot read the physical address of a new page at %p (IOVA as PA): %s",
+					addrs[0], eal_strerror(rc));
+				return rc;
+			}
+		}
+		for (unsigned int i = 0; i < k; i++) {
+			struct eal_memseg *ms = eal_fbarray_get(&msl->memseg_arr, idx + b + i);
+
+			ms->addr = (void *)(uintptr_t)addrs[i];
+			ms->iova = iova[i];
+			ms->len = pg;
+			ms->hugepage_sz = pg;
+			ms->socket_id = msl->socket_id;
+			ms->nchannel = 0;
+			ms->nrank = 0;
+			ms->flags = ((flags & EAL__MEMALLOC_PIN) ? EAL_MEMSEG_FLAG_DO_NOT_FREE : 0) |
+				    (dirty ? EAL_MEMSEG_FLAG_DIRTY : 0);
+		}
+	}
+	for (unsigned int i = 0; i < n; i++)
+		(void)eal_fbarray_set_used(&msl->memseg_arr, idx + i);
+	return 0;
+}
+
+/* Check the new pages are on the node they were asked on. */
+static int
+check_placement(const struct eal_memseg_list *msl, unsigned int idx, unsigned int n)
+{
+	if (!EAL_HAVE_LIBNUMA)
+		return 0;
+	for (unsigned int i = 0; i < n; i++) {
+		const void *va = EAL_PTR_ADD(msl->base_va, (size_t)(idx + i) * msl->page_sz);
+		int node;
+
+		if (eal__os_numa_node_of(va, &node) < 0)
+			return 0; /* no NUMA support in the kernel: node 0 only */
+		if (node != msl->socket_id) {
+			EAL_LOG(ERR, "page at %p landed on NUMA node %d instead of %d (no free %" PRIu64 " kB pages there?): not using it",
+				va, node, msl->socket_id, msl->page_sz >> 10);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Map @n pages into @msl at a free run: all or nothing. -ENOMEM: no free
+ * run that long in this list; -ENOSPC: the pool is out of pages. */
+static int
+alloc_in_list(struct eal_memseg_list *msl, unsigned int n, unsigned int flags, void **ret_addr)
+{
+	struct eal_os_numa_policy saved;
+	struct msl_local *l;
+	bool policy_set = false, dirty = false;
+	int idx, rc;
+
+	idx = eal_fbarray_find_next_n_free(&msl->memseg_arr, 0, n);
+	if (idx < 0)
+		return -ENOMEM;
+	rc = local_get(msl, &l);
+	if (rc < 0)
+		return rc;
+	if (EAL_HAVE_LIBNUMA && eal__os_numa_prefer(msl->socket_id, &saved) == 0)
+		policy_set = true;
+	rc = view_map(msl, l, (unsigned int)idx, n, true, &dirty);
+	if (policy_set)
+		(void)eal__os_numa_restore(&saved);
+	if (rc == 0)
+		rc = check_placement(msl, (unsigned int)idx, n);
+	if (rc == 0)
+		rc = segs_publish(msl, (unsigned int)idx, n, flags, dirty);
+	if (rc < 0) {
+		if (l->mapped[idx]) {
+			view_unmap(msl, l, (unsigned int)idx, n);
+			backing_release(msl, l, (unsigned int)idx, n);
+		}
+		return rc;
+	}
+	__atomic_add_fetch(&msl->version, 1, __ATOMIC_RELEASE);
+	l->version = msl->version;
+	*ret_addr = EAL_PTR_ADD(msl->base_va, (size_t)idx * msl->page_sz);
+	return 0;
+}
+
+static bool
+msl_is_dynamic(const struct eal_memseg_list *msl)
+{
+	return msl->base_va != NULL && msl->external == 0;
+}
+
+/* Lists to try, in order: @page_sz (0: the smallest with lists), on
+ * @socket or, for EAL_SOCKET_ID_ANY, this thread's node first. */
+static int
+alloc_try_lists(uint64_t page_sz, int socket, unsigned int n, unsigned int flags,
+		void **ret_addr)
+{
+	struct eal_mem_config *mcfg = ma.mcfg;
+	int here = 0, rc = -ENOMEM;
+	bool tried_validate[EAL_MAX_NUMA_NODES] = { false };
+
+	if (socket == EAL_SOCKET_ID_ANY && eal__os_numa_current_node(&here) < 0)
+		here = 0;
+	/* Pass 0: the wanted (or local) node; pass 1: any other (ANY only). */
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned int i = 0; i < mcfg->n_memseg_lists; i++) {
+			struct eal_memseg_list *msl = &mcfg->memsegs[i];
+			int s = msl->socket_id;
+
+			if (!msl_is_dynamic(msl) || msl->page_sz != page_sz)
+				continue;
+			if (socket != EAL_SOCKET_ID_ANY ? s != socket : (pass == 0) != (s == here))
+				continue;
+			if (s >= 0 && s < EAL_MAX_NUMA_NODES && !tried_validate[s]) {
+				int v = eal__mem_alloc_validate(
+					s, socket_mem_used(s) + (size_t)n * page_sz);
+
+				tried_validate[s] = true;
+				if (v < 0) {
+					rc = v;
+					break; /* this node refuses: no list of it */
+				}
+			}
+			rc = alloc_in_list(msl, n, flags, ret_addr);
+			if (rc != -ENOMEM)
+				return rc;
+		}
+		if (socket != EAL_SOCKET_ID_ANY)
+			break;
+	}
+	return rc;
+}
+
+int
+eal__memalloc_alloc(uint64_t page_sz, int socket, unsigned int n, unsigned int flags,
+		    void **ret_addr)
+{
+	void *addr = NULL;
+	int rc;
+
+	if (n == 0 || ret_addr == NULL || (page_sz & (page_sz - 1)) != 0 ||
+	    (socket != EAL_SOCKET_ID_ANY && (socket < 0 || socket >= EAL_MAX_NUMA_NODES)))
+		return -EINVAL;
+	if (!ma.active)
+		return -ENOTSUP;
+	if (page_sz == 0) {
+		/* The smallest size with lists: the least memory per request. */
+		for (unsigned int i = 0; i < ma.mcfg->n_memseg_lists; i++)
+			if (msl_is_dynamic(&ma.mcfg->memsegs[i]) &&
+			    (page_sz == 0 || ma.mcfg->memsegs[i].page_sz < page_sz))
+				page_sz = ma.mcfg->memsegs[i].page_sz;
+		if (page_sz == 0)
+			return -ENOMEM;
+	}
+	hotplug_write_lock();
+	pthread_mutex_lock(&ma.lock);
+	rc = alloc_try_lists(page_sz, socket, n, flags, &addr);
+	pthread_mutex_unlock(&ma.lock);
+	if (rc == 0) {
+		eal__mem_event_notify(EAL_MEM_EVENT_ALLOC, addr, (size_t)n * page_sz);
+		publish_and_wait();
+	}
+	hotplug_write_unlock();
+	if (rc == -ENOSPC)
+		rc = -ENOMEM; /* hugetlbfs: the pool has no free page */
+	if (rc == -ENOMEM)
+		EAL_LOG(ERR, "cannot allocate %u page(s) of %" PRIu64 " kB on %s%d: no free run that long, no free hugepages, or a limit refused",
+			n, page_sz >> 10, socket == EAL_SOCKET_ID_ANY ? "any socket, local " : "socket ",
+			socket == EAL_SOCKET_ID_ANY ? 0 : socket);
+	else if (rc < 0)
+		EAL_LOG(ERR, "cannot allocate %u page(s) of %" PRIu64 " kB: %s", n, page_sz >> 10,
+			eal_strerror(rc));
+	if (rc == 0)
+		*ret_addr = addr;
+	return rc;
+}
+
+/* ---- free ------------------------------------------------------------------ */
+
+int
+eal__memalloc_free(void *addr, size_t len)
+{
+	struct eal_memseg_list *msl;
+	struct msl_local *l;
+	unsigned int idx, n;
+	int rc = 0;
+
+	if (addr == NULL || len == 0)
+		return -EINVAL;
+	if (!ma.active)
+		return -ENOTSUP;
+	msl = eal_mem_virt2memseg_list(addr);
+	if (msl == NULL || !msl_is_dynamic(msl) ||
+	    ((uintptr_t)addr - (uintptr_t)msl->base_va) % msl->page_sz != 0 ||
+	    len % msl->page_sz != 0 ||
+	    (uintptr_t)addr - (uintptr_t)msl->base_va + len > msl->len)
+		return -EINVAL;
+	idx = (unsigned int)(((uintptr_t)addr - (uintptr_t)msl->base_va) / msl->page_sz);
+	n = (unsigned int)(len / msl->page_sz);
+
+	hotplug_write_lock();
+	pthread_mutex_lock(&ma.lock);
+	rc = local_get(msl, &l);
+	for (unsigned int i = idx; rc == 0 && i < idx + n; i++) {
+		const struct eal_memseg *ms = eal_fbarray_get(&msl->memseg_arr, i);
+
+		if (eal_fbarray_is_used(&msl->memseg_arr, i) != 1 || !l->mapped[i])
+			rc = -EINVAL;
+		else if (ms->flags & EAL_MEMSEG_FLAG_DO_NOT_FREE)
+			rc = -EBUSY;
+	}
+	pthread_mutex_unlock(&ma.lock);
+	if (rc < 0) {
+		hotplug_write_unlock();
+		return rc;
+	}
+	eal__mem_event_notify(EAL_MEM_EVENT_FREE, addr, len);
+	pthread_mutex_lock(&ma.lock);
+	view_unmap(msl, l, idx, n);
+	for (unsigned int i = idx; i < idx + n; i++) {
+		memset(eal_fbarray_get(&msl->memseg_arr, i), 0, sizeof(struct eal_memseg));
+		(void)eal_fbarray_set_free(&msl->memseg_arr, i);
+	}
+	__atomic_add_fetch(&msl->version, 1, __ATOMIC_RELEASE);
+	l->version = msl->version;
+	pthread_mutex_unlock(&ma.lock);
+	publish_and_wait();
+	/* Every process unmapped the pages (or was given up on): release. */
+	pthread_mutex_lock(&ma.lock);
+	backing_release(msl, l, idx, n);
+	pthread_mutex_unlock(&ma.lock);
+	hotplug_write_unlock();
+	return 0;
+}
+
+/* ---- init and fini ---------------------------------------------------------- */
+
+static int
+proc_register(void)
+{
+	struct eal_mem_config *mcfg = ma.mcfg;
+	int32_t me = eal__os_getpid();
+
+	for (int i = 0; i < EAL_MCFG_MAX_PROCS; i++) {
+		struct eal_mcfg_proc *p = &mcfg->procs[i];
+		int32_t pid = __atomic_load_n(&p->pid, __ATOMIC_ACQUIRE);
+
+		if (pid != 0 && pid != me && eal__os_pid_alive(pid))
+			continue;
+		if (!__atomic_compare_exchange_n(&p->pid, &pid, me, false, __ATOMIC_ACQ_REL,
+						 __ATOMIC_RELAXED))
+			continue;
+		__atomic_store_n(&p->stalled, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&p->seen_gen, __atomic_load_n(&mcfg->hotplug_gen, __ATOMIC_ACQUIRE),
+				 __ATOMIC_RELEASE);
+		ma.slot = i;
+		return 0;
+	}
+	EAL_LOG(ERR, "%d processes already use this prefix's memory: no room for another (EAL_MCFG_MAX_PROCS)",
+		EAL_MCFG_MAX_PROCS);
+	return -EUSERS;
+}
+
+static void
+proc_unregister(void)
+{
+	if (ma.slot < 0)
+		return;
+	__atomic_store_n(&ma.mcfg->procs[ma.slot].pid, 0, __ATOMIC_RELEASE);
+	ma.slot = -1;
+}
+
+/* Unmap and close everything this process holds. A mapping keeps its
+ * file open (and its flock held) after close: unmap first. */
+static void
+views_free(void)
+{
+	for (unsigned int i = 0; i < EAL_MAX_MEMSEG_LISTS; i++) {
+		struct msl_local *l = &ma.lists[i];
+		struct eal_memseg_list *msl = &ma.mcfg->memsegs[i];
+
+		if (l->n_mapped > 0)
+			(void)eal__os_unmap_to_reserved(msl->base_va, msl->len);
+
+		for (unsigned int k = 0; l->fds != NULL && k < ma.mcfg->memsegs[i].memseg_arr.len; k++)
+			eal__os_close(l->fds[k]);
+		eal__os_close(l->list_fd);
+		free(l->fds);
+		free(l->mapped);
+		memset(l, 0, sizeof(*l));
+		l->list_fd = -1;
+	}
+}
+
+/* The primary's cleanup: remove every file of the prefix nobody holds any
+ * more, whoever made it, including those of processes killed half-way
+ * through an allocation. */
+static void
+files_sweep(void)
+{
+	const struct eal_hugepage_info *hi = &ma.cfg->hugepage_info;
+
+	for (unsigned int i = 0; i < hi->n_sizes; i++)
+		if (hi->sizes[i].dir[0] != '\0' &&
+		    eal__hugepage_dir_sweep(hi->sizes[i].dir, ma.cfg->p.file_prefix) < 0)
+			EAL_LOG(WARNING, "cannot remove the hugepage files in %s, ignoring",
+				hi->sizes[i].dir);
+}
+
+static enum backing
+backing_of(const struct eal_internal_config *cfg, const struct eal_mem_config *mcfg)
+{
+	if (cfg->p.in_memory)
+		return mcfg->single_file_segments ? BACKING_MEMFD_LIST : BACKING_MEMFD_PAGE;
+	return mcfg->single_file_segments ? BACKING_LIST_FILES : BACKING_PAGE_FILES;
+}
+
+int
+eal__memalloc_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
+{
+	bool secondary = cfg->process_type == EAL_PROC_SECONDARY;
+	uint64_t nofile;
+	int rc;
+
+	ma.mcfg = mcfg;
+	ma.cfg = cfg;
+	ma.backing = backing_of(cfg, mcfg);
+	ma.stop = false;
+	ma.slot = -1;
+	for (unsigned int i = 0; i < EAL_MAX_MEMSEG_LISTS; i++)
+		ma.lists[i].list_fd = -1;
+	if (backing_per_page() && eal__os_raise_nofile(&nofile) == 0)
+		EAL_LOG(DEBUG, "open files limit: %" PRIu64, nofile);
+	if (secondary && mcfg->huge_unlink == EAL_HUGE_UNLINK_ALWAYS) {
+		EAL_LOG(ERR, "the primary removes its hugepage files (--huge-unlink=always): a secondary cannot map its memory");
+		return -ENOTSUP;
+	}
+	ma.active = true;
+	if (cfg->no_shared_files)
+		return 0;
+
+	/* Register and catch up under the read lock: no change can slip
+	 * between the generation we record and the pages we map. */
+	eal_rwlock_read_lock(&mcfg->memory_hotplug_lock);
+	rc = proc_register();
+	if (rc == 0) {
+		ma.applied_gen = mcfg->procs[ma.slot].seen_gen;
+		pthread_mutex_lock(&ma.lock);
+		rc = secondary ? sync_all(false) : 0;
+		pthread_mutex_unlock(&ma.lock);
+		if (rc < 0)
+			EAL_LOG(ERR, "cannot map the memory the primary and other processes allocated: %s",
+				eal_strerror(rc));
+	}
+	eal_rwlock_read_unlock(&mcfg->memory_hotplug_lock);
+	if (rc == 0) {
+		rc = -pthread_create(&ma.thread, NULL, hotplug_thread, NULL);
+		if (rc < 0)
+			EAL_LOG(ERR, "cannot start the memory hotplug thread: %s", eal_strerror(rc));
+		else
+			ma.thread_running = true;
+	}
+	if (rc < 0)
+		eal__memalloc_fini(cfg, mcfg);
+	return rc;
+}
+
+static bool
+thread_joined_within_ms(unsigned int ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (long)ms * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return pthread_timedjoin_np(ma.thread, NULL, &ts) == 0;
+}
+
+void
+eal__memalloc_fini(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
+{
+	bool primary = cfg->process_type == EAL_PROC_PRIMARY;
+
+	if (ma.mcfg == NULL || ma.mcfg != mcfg)
+		return;
+	if (ma.thread_running) {
+		ma.stop = true;
+		/* Wakes every process's hotplug thread; the others see no new
+		 * generation and sleep again. Repeated: ours may have checked
+		 * `stop` just before it went to sleep. */
+		do
+			eal__os_futex_wake(&mcfg->hotplug_gen, INT32_MAX);
+		while (!thread_joined_within_ms(1));
+		ma.thread_running = false;
+	}
+	proc_unregister();
+	pthread_mutex_lock(&ma.lock);
+	views_free();
+	pthread_mutex_unlock(&ma.lock);
+	if (primary && !backing_is_memfd() && mcfg->huge_unlink != EAL_HUGE_UNLINK_NEVER)
+		files_sweep();
+	ma.active = false;
+	ma.mcfg = NULL;
+	ma.cfg = NULL;
+	ma.backing = BACKING_NONE;
+}
