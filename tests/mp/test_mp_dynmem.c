@@ -7,7 +7,8 @@
  * secondary are unmapped everywhere and back in the kernel's pool; event
  * callbacks fire in every process with the right address and length;
  * all four grow and shrink concurrently for a fixed number of rounds; a
- * secondary SIGKILLed while it allocates does not block the others. Run
+ * secondary SIGKILLed while it allocates does not block the others, nor
+ * does a stopped one for longer than the bounded wait (once). Run
  * once with a file per page and once with --single-file-segments.
  *
  * The processes talk through a control block in a hugepage the primary
@@ -28,6 +29,7 @@
 #include "eal_test.h"
 #include "eal.h"
 #include "eal_memory.h"
+#include "eal_memcfg.h"
 #include "eal_private.h"
 
 #define PG (2ull << 20)
@@ -157,6 +159,19 @@ child(int argc, char **argv)
 	}
 	if (eal_mem_event_callback_register("mp", on_event, &seen) < 0)
 		return 2;
+	if (strcmp(eal_test_child_role(), "idle") == 0) {
+		/* Stopped and continued by the parent; then checks that it caught
+		 * up with what changed meanwhile. */
+		printf("ok\n");
+		fflush(stdout);
+		if (!wait_phase(c, PH_EXIT))
+			return 4;
+		CHECK(c, who, ((volatile uint64_t *)(uintptr_t)c->addr[1])[0] == 0xb0b);
+		CHECK(c, who, !resident((void *)(uintptr_t)c->addr[0]));
+		CHECK(c, who, seen.n_alloc >= 2 && seen.n_free >= 1);
+		c->done[who] = PH_EXIT;
+		return eal_cleanup() == 0 ? 0 : 5;
+	}
 	if (strcmp(eal_test_child_role(), "looper") == 0) {
 		/* Allocate and free until killed. */
 		uint64_t ops = 0;
@@ -425,6 +440,77 @@ test_killed_secondary_does_not_block(void **state)
 	stop();
 }
 
+static struct eal_mcfg_proc *
+proc_slot(pid_t pid)
+{
+	struct eal_mem_config *mcfg = eal__mcfg();
+
+	for (int i = 0; i < EAL_MCFG_MAX_PROCS; i++)
+		if (mcfg->procs[i].pid == pid)
+			return &mcfg->procs[i];
+	return NULL;
+}
+
+/* A stopped secondary (a debugger, SIGSTOP): the first change waits for
+ * it (bounded, one WARNING), later ones do not; when it runs again it
+ * catches up with everything, and is waited for again. */
+static void
+test_hung_secondary_bounded_wait(void **state)
+{
+	struct eal_mcfg_proc *slot;
+	char line[64];
+	volatile uint64_t *b;
+	void *a, *bp, *c;
+	uint64_t t0;
+	pid_t pid;
+	int fd;
+
+	(void)state;
+	start(NULL);
+	pid = spawn("idle", 0, &fd);
+	assert_int_equal(eal_test_read_line(fd, line, sizeof(line), WAIT_MS), 0);
+	assert_string_equal(line, "ok");
+	slot = proc_slot(pid);
+	assert_non_null(slot);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+
+	eal_log_set_level(NULL, EAL_LOG_WARNING);
+	eal_test_log_capture("memory", EAL_LOG_WARNING);
+	t0 = eal_test_now_ms();
+	assert_int_equal(eal__memalloc_alloc(PG, 0, 1, 0, &a), 0);
+	assert_int_equal(eal_test_log_count(EAL_LOG_WARNING, "did not apply a memory change"), 1);
+	assert_int_equal(slot->stalled, 1);
+	assert_true(eal_test_now_ms() - t0 < WAIT_MS); /* bounded: it returned */
+	assert_int_equal(eal__memalloc_alloc(PG, 0, 1, 0, &bp), 0);
+	assert_int_equal(eal__memalloc_free(a, PG), 0);
+	assert_int_equal(eal_test_log_count(EAL_LOG_WARNING, "did not apply a memory change"), 1);
+	eal_log_set_handler(NULL, NULL);
+	eal_log_set_level(NULL, EAL_LOG_CRIT);
+	b = bp;
+	b[0] = 0xb0b;
+	ctl->addr[0] = (uint64_t)(uintptr_t)a;
+	ctl->addr[1] = (uint64_t)(uintptr_t)bp;
+
+	/* Running again, it resyncs in full and clears its mark. */
+	assert_int_equal(kill(pid, SIGCONT), 0);
+	t0 = eal_test_now_ms();
+	while (slot->stalled && eal_test_now_ms() - t0 < WAIT_MS)
+		usleep(1000);
+	assert_int_equal(slot->stalled, 0);
+	/* ... and is waited for again. */
+	assert_int_equal(eal__memalloc_alloc(PG, 0, 1, 0, &c), 0);
+	assert_true(slot->seen_gen == eal__mcfg()->hotplug_gen);
+	assert_int_equal(eal__memalloc_free(c, PG), 0);
+	ctl->phase = PH_EXIT;
+	close(fd);
+	assert_int_equal(eal_test_wait(pid, WAIT_MS), 0);
+	if (ctl->failed[0] != 0)
+		fail_msg("stopped secondary: check at line %u failed", ctl->failed[0]);
+	assert_int_equal(ctl->done[0], PH_EXIT);
+	assert_int_equal(eal__memalloc_free(bp, PG), 0);
+	stop();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -432,6 +518,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_four_processes_page_files),
 		cmocka_unit_test(test_four_processes_single_file),
 		cmocka_unit_test(test_killed_secondary_does_not_block),
+		cmocka_unit_test(test_hung_secondary_bounded_wait),
 	};
 
 	eal_test_setup(argc, argv);
