@@ -172,6 +172,18 @@ child(int argc, char **argv)
 		c->done[who] = PH_EXIT;
 		return eal_cleanup() == 0 ? 0 : 5;
 	}
+	if (strcmp(eal_test_child_role(), "limited") == 0) {
+		/* The primary's --socket-limit 8 applies here too: with its one
+		 * control page, 3 more pages reach 8 MiB and are refused. */
+		void *a;
+
+		CHECK(c, who, eal__memalloc_alloc(PG, 0, 3, 0, &a) == -ENOMEM);
+		CHECK(c, who, eal__memalloc_alloc(PG, 0, 2, 0, &a) == 0);
+		CHECK(c, who, eal__memalloc_free(a, 2 * PG) == 0);
+		c->done[who] = PH_EXIT;
+		printf("ok\n");
+		return eal_cleanup() == 0 ? 0 : 5;
+	}
 	if (strcmp(eal_test_child_role(), "looper") == 0) {
 		/* Allocate and free until killed. */
 		uint64_t ops = 0;
@@ -440,6 +452,27 @@ test_killed_secondary_does_not_block(void **state)
 	stop();
 }
 
+/* --socket-limit binds secondaries: they register the same validator. */
+static void
+test_socket_limit_in_secondary(void **state)
+{
+	char line[64];
+	pid_t pid;
+	int fd;
+
+	(void)state;
+	start("--socket-limit=8");
+	pid = spawn("limited", 0, &fd);
+	assert_int_equal(eal_test_read_line(fd, line, sizeof(line), WAIT_MS), 0);
+	assert_string_equal(line, "ok");
+	close(fd);
+	assert_int_equal(eal_test_wait(pid, WAIT_MS), 0);
+	if (ctl->failed[0] != 0)
+		fail_msg("limited secondary: check at line %u failed", ctl->failed[0]);
+	assert_int_equal(ctl->done[0], PH_EXIT);
+	stop();
+}
+
 static struct eal_mcfg_proc *
 proc_slot(pid_t pid)
 {
@@ -519,6 +552,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_four_processes_single_file),
 		cmocka_unit_test(test_killed_secondary_does_not_block),
 		cmocka_unit_test(test_hung_secondary_bounded_wait),
+		cmocka_unit_test(test_socket_limit_in_secondary),
 	};
 
 	eal_test_setup(argc, argv);
