@@ -28,15 +28,6 @@
 
 #include "bench_common.h"
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -92,13 +83,13 @@ warm(int runs, const char *extra)
 	for (int i = 0; i < runs; i++) {
 		/* eal_init moves argv[0] (as DPDK): rebuild argv every time. */
 		int argc = init_args(argv, "bench_warm", extra);
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 
 		if (eal_init(argc, argv) < 0 || eal_cleanup() < 0) {
 			fprintf(stderr, "eal_init: %s\n", eal_strerror(eal_errno));
 			exit(1);
 		}
-		t[i] = now_ns() - t0;
+		t[i] = bench_now_ns() - t0;
 	}
 	return median_us(t, runs);
 }
@@ -134,29 +125,12 @@ child(const char *mode)
 	char *argv[12];
 	int argc = init_args(argv, strcmp(mode, "attach") == 0 ? "bench_attach" : "bench_cold",
 			     strcmp(mode, "attach") == 0 ? "--proc-type=secondary" : NULL);
-	uint64_t t0 = now_ns();
+	uint64_t t0 = bench_now_ns();
 
 	if (eal_init(argc, argv) < 0 || eal_cleanup() < 0)
 		return 1;
-	printf("%.1f\n", (double)(now_ns() - t0) / 1000.0);
+	printf("%.1f\n", (double)(bench_now_ns() - t0) / 1000.0);
 	return 0;
-}
-
-/* Free 2 MiB hugepages (HugePages_Free of the default size), 0 if unknown. */
-static long
-hugepages_free(void)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long n = 0;
-
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "HugePages_Free: %ld", &n) == 1)
-			break;
-	fclose(f);
-	return n;
 }
 
 /* DPDK's cold init with the same memory option, and the ratio. */
@@ -247,14 +221,7 @@ main(int argc, char **argv)
 			mem_opt = (char *)"--legacy-mem";
 		return child(argv[2]);
 	}
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
-			runs = atoi(argv[++i]);
-		else if (strcmp(argv[i], "--dpdk") == 0 && i + 1 < argc)
-			dpdk = argv[++i];
-	}
-	if (runs < 1 || runs > MAX_RUNS)
-		runs = 21;
+	bench_parse_args(argc, argv, &runs, &dpdk, MAX_RUNS);
 	snprintf(rt_base, sizeof(rt_base), "/tmp/eal-bench-%d", (int)getpid());
 
 	w = warm(runs, NULL);
@@ -277,7 +244,7 @@ main(int argc, char **argv)
 	printf("{\"bench\":\"init\",\"impl\":\"libeal\",\"case\":\"cold_primary\",\"us\":%.1f}\n", c);
 	printf("{\"bench\":\"init\",\"impl\":\"libeal\",\"case\":\"secondary_attach\",\"us\":%.1f}\n", a);
 	compare(runs, dpdk, "no_huge", c);
-	if (hugepages_free() >= 64) {
+	if (bench_hugepages_free() >= 64) {
 		double l = cold(runs, argv[0], "cold_legacy");
 
 		printf("{\"bench\":\"init\",\"impl\":\"libeal\",\"case\":\"cold_primary_legacy\",\"us\":%.1f}\n", l);
@@ -285,7 +252,7 @@ main(int argc, char **argv)
 	} else {
 		fprintf(stderr, "bench_init: fewer than 64 free 2 MiB hugepages: no legacy case\n");
 	}
-	if (dpdk != NULL && hugepages_free() >= 64)
+	if (dpdk != NULL && bench_hugepages_free() >= 64)
 		dpdk_attach(runs, dpdk, a);
 	rmdir(rt_base);
 	return 0;

@@ -39,15 +39,6 @@ typedef struct eal_memseg_list msl_t;
 
 #define N_ADDR 4096
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Up to 64 MiB worth of memsegs; addresses are drawn inside them only
  * (legacy memory has one-page holes between runs). */
 struct segs {
@@ -89,12 +80,12 @@ bench_virt2iova(void)
 		addr[i] = s.addr[k] + (x >> 20) % s.len[k];
 	}
 	for (int rep = 0; rep < 5; rep++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 
 		for (int k = 0; k < 100; k++)
 			for (int i = 0; i < N_ADDR; i++)
 				sink += VIRT2IOVA(addr[i]);
-		t0 = now_ns() - t0;
+		t0 = bench_now_ns() - t0;
 		if (t0 < best)
 			best = t0;
 	}

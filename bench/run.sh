@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 . tools/setup-common.sh
 ensure_packages meson ninja-build gcc pkg-config libnuma-dev libdpdk-dev
 # Legacy and PA-mode cases need hugepages: reserved for the run, restored.
-hugepages_setup
+# bench_dynmem's secondary attach needs 1 GiB of them held by a primary.
+EAL_TEST_HUGEPAGES=${EAL_TEST_HUGEPAGES:-1100} hugepages_setup
 if [ ! -f build-bench/build.ninja ]; then
 	meson setup build-bench -Dbench=true -Dtests=disabled -Dexamples=false -Dbuildtype=release >/dev/null
 fi
@@ -24,3 +25,7 @@ dpdk=
 [ -x build-bench/bench/bench_memory_dpdk ] && dpdk="--dpdk build-bench/bench/bench_memory_dpdk"
 # shellcheck disable=SC2086
 build-bench/bench/bench_memory $dpdk
+dpdk=
+[ -x build-bench/bench/bench_dynmem_dpdk ] && dpdk="--dpdk build-bench/bench/bench_dynmem_dpdk"
+# shellcheck disable=SC2086
+build-bench/bench/bench_dynmem $dpdk

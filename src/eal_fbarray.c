@@ -1026,6 +1026,7 @@ init_file(const char *path, size_t size, void **ret_addr, int *ret_fd)
 	rc = eal__os_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0, &addr);
 	if (rc < 0)
 		goto locked;
+	eal__os_advise_random(addr, size);
 	/* Readers may come now. A failed downgrade means someone grabbed
 	 * LOCK_EX in the instant flock had no lock on the file. */
 	rc = eal__os_flock(fd, LOCK_SH | LOCK_NB);

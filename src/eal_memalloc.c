@@ -250,7 +250,9 @@ page_fd_open(const struct eal_memseg_list *msl, unsigned int idx, bool create, i
 		if (rc < 0)
 			return rc;
 		rc = eal__os_flock(fd, LOCK_SH);
-		if (rc == 0)
+		/* Only a kept file (--huge-unlink=never) can already hold a
+		 * page; other policies removed it when its page was freed. */
+		if (rc == 0 && create && ma.mcfg->huge_unlink == EAL_HUGE_UNLINK_NEVER)
 			rc = eal__os_fsize(fd, &size);
 		if (rc < 0) {
 			eal__os_close(fd);
@@ -505,6 +507,12 @@ sync_all(bool full)
 	return rc;
 }
 
+static bool
+gen_reached(uint32_t seen, uint32_t gen)
+{
+	return (int32_t)(seen - gen) >= 0;
+}
+
 static void *
 hotplug_thread(void *arg)
 {
@@ -518,7 +526,7 @@ hotplug_thread(void *arg)
 
 		if (ma.stop)
 			break;
-		if (gen == ma.applied_gen) {
+		if (gen == __atomic_load_n(&ma.applied_gen, __ATOMIC_ACQUIRE)) {
 			(void)eal__os_futex_wait(&ma.mcfg->hotplug_gen, gen, 0);
 			continue;
 		}
@@ -534,20 +542,19 @@ hotplug_thread(void *arg)
 		} else if (full) {
 			__atomic_store_n(&me->stalled, 0, __ATOMIC_RELEASE);
 		}
-		ma.applied_gen = gen;
-		__atomic_store_n(&me->seen_gen, gen, __ATOMIC_RELEASE);
+		pthread_mutex_lock(&ma.lock);
+		/* A writer of this process may have moved it further meanwhile. */
+		if (gen_reached(gen, ma.applied_gen)) {
+			__atomic_store_n(&ma.applied_gen, gen, __ATOMIC_RELEASE);
+			__atomic_store_n(&me->seen_gen, gen, __ATOMIC_RELEASE);
+		}
+		pthread_mutex_unlock(&ma.lock);
 		eal__os_futex_wake(&me->seen_gen, INT32_MAX);
 	}
 	return NULL;
 }
 
 /* ---- the writer's side: publish a change and wait for everyone --------- */
-
-static bool
-gen_reached(uint32_t seen, uint32_t gen)
-{
-	return (int32_t)(seen - gen) >= 0;
-}
 
 /* Wait until process @p applied @gen: bounded, dead processes dropped. */
 static void
@@ -588,7 +595,17 @@ publish_and_wait(void)
 
 	if (ma.slot < 0)
 		return; /* no shared files: nobody else */
-	gen = __atomic_add_fetch(&mcfg->hotplug_gen, 1, __ATOMIC_SEQ_CST);
+	/* When our view was current before this change, it is current after
+	 * it: tell our hotplug thread before it wakes, so it goes back to
+	 * sleep without taking ma.lock. (Not when it is behind: then it must
+	 * apply what it missed.) */
+	gen = __atomic_load_n(&mcfg->hotplug_gen, __ATOMIC_RELAXED) + 1;
+	if (__atomic_load_n(&ma.applied_gen, __ATOMIC_ACQUIRE) == gen - 1 &&
+	    !__atomic_load_n(&mcfg->procs[ma.slot].stalled, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&ma.applied_gen, gen, __ATOMIC_RELEASE);
+		__atomic_store_n(&mcfg->procs[ma.slot].seen_gen, gen, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&mcfg->hotplug_gen, gen, __ATOMIC_SEQ_CST);
 	eal__os_futex_wake(&mcfg->hotplug_gen, INT32_MAX);
 	for (int i = 0; i < EAL_MCFG_MAX_PROCS; i++) {
 		struct eal_mcfg_proc *p = &mcfg->procs[i];
@@ -603,12 +620,18 @@ publish_and_wait(void)
 	}
 }
 
-static int
+/* Take the hotplug write lock. When it was recovered from a process that
+ * died holding it, that process may have changed a list without bumping
+ * its version: bump them all, so every process compares every list at the
+ * next change. */
+static void
 hotplug_write_lock(void)
 {
-	if (eal__rwlock_write_lock(&ma.mcfg->memory_hotplug_lock) == 1)
-		EAL_LOG(WARNING, "memory hotplug lock recovered from a dead process: checking every memseg list");
-	return 0;
+	if (eal__rwlock_write_lock(&ma.mcfg->memory_hotplug_lock) != 1)
+		return;
+	EAL_LOG(WARNING, "memory hotplug lock recovered from a dead process: every process rechecks every memseg list");
+	for (unsigned int i = 0; i < ma.mcfg->n_memseg_lists; i++)
+		__atomic_add_fetch(&ma.mcfg->memsegs[i].version, 1, __ATOMIC_RELEASE);
 }
 
 static void
@@ -683,11 +706,24 @@ segs_publish(struct eal_memseg_list *msl, unsigned int idx, unsigned int n, unsi
 	return 0;
 }
 
+/* Whether pages can land on more than one node (else there is nothing to
+ * check: one get_mempolicy per page costs ~1 us). */
+static bool
+several_nodes(void)
+{
+	const struct eal_hugepage_info *hi = &ma.cfg->hugepage_info;
+
+	for (unsigned int i = 0; i < hi->n_sizes; i++)
+		if (hi->sizes[i].n_nodes > 1)
+			return true;
+	return false;
+}
+
 /* Check the new pages are on the node they were asked on. */
 static int
 check_placement(const struct eal_memseg_list *msl, unsigned int idx, unsigned int n)
 {
-	if (!EAL_HAVE_LIBNUMA)
+	if (!EAL_HAVE_LIBNUMA || !several_nodes())
 		return 0;
 	for (unsigned int i = 0; i < n; i++) {
 		const void *va = EAL_PTR_ADD(msl->base_va, (size_t)(idx + i) * msl->page_sz);

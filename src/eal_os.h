@@ -109,6 +109,11 @@ int eal__os_munmap(void *addr, size_t len);
  * per thread. */
 int eal__os_touch_guarded(void *addr);
 
+/* madvise(MADV_RANDOM): no readahead on faults in [addr, addr + len). A
+ * sparse file on ext4 otherwise gets large folios allocated and zeroed
+ * around every first touch. Advisory: errors are ignored. */
+void eal__os_advise_random(void *addr, size_t len);
+
 /* eal__os_touch_guarded() for every @stride bytes of [addr, addr + len),
  * with one handler installation for the whole range. */
 int eal__os_touch_guarded_range(void *addr, size_t len, size_t stride);

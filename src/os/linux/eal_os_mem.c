@@ -171,6 +171,13 @@ eal__os_touch_guarded(void *addr)
 	return eal__os_touch_guarded_range(addr, 1, 1);
 }
 
+void
+eal__os_advise_random(void *addr, size_t len)
+{
+	if (madvise(addr, len, MADV_RANDOM) < 0)
+		EAL_LOG(DEBUG, "madvise(%p, %zu, MADV_RANDOM): %s", addr, len, strerror(errno));
+}
+
 int
 eal__os_unmap_to_reserved(void *addr, size_t len)
 {
