@@ -380,6 +380,51 @@ test_unlink_never_keeps_files(void **state)
 	assert_int_equal(eal_test_free_hugepages_2m(), free_at_start);
 }
 
+/* --huge-unlink (= always): no file stays in the mount, pages still come
+ * and go. */
+static void
+test_unlink_always_leaves_no_file(void **state)
+{
+	const char *mount = eal_test_huge_mount_2m();
+	void *a;
+
+	(void)state;
+	init_with("--huge-unlink", NULL, NULL);
+	assert_int_equal(eal__memalloc_alloc(PG, 0, 3, 0, &a), 0);
+	fill_check(a, 3, 11);
+	assert_int_equal(eal_test_prefix_files(mount, eal_test_prefix()), 0);
+	assert_int_equal(eal_test_free_hugepages_2m(), free_at_start - 3);
+	assert_int_equal(eal__memalloc_free(a, 3 * PG), 0);
+	assert_int_equal(eal_test_free_hugepages_2m(), free_at_start);
+	assert_int_equal(eal_cleanup(), 0);
+}
+
+/* --socket-mem preallocates per node; a node without hugepages is EINVAL. */
+static void
+test_socket_mem(void **state)
+{
+	char **argv;
+	int argc;
+
+	(void)state;
+	init_with("--socket-mem", "8", NULL);
+	assert_int_equal(eal_memory_size(), 4 * PG);
+	assert_int_equal(eal_test_free_hugepages_2m(), free_at_start - 4);
+	assert_int_equal(eal_cleanup(), 0);
+	assert_int_equal(eal_test_free_hugepages_2m(), free_at_start);
+
+	argc = eal_test_argv(&argv, "--socket-mem", "0,8", NULL);
+	assert_int_equal(eal_init(argc, argv), -1);
+	assert_int_equal(eal_errno, EINVAL);
+	assert_int_equal(eal_test_free_hugepages_2m(), free_at_start);
+	/* and more than the pool: ENOMEM, nothing kept */
+	argc = eal_test_argv(&argv, "-m", "1000000", NULL);
+	assert_int_equal(eal_init(argc, argv), -1);
+	assert_int_equal(eal_errno, ENOMEM);
+	assert_int_equal(eal_test_free_hugepages_2m(), free_at_start);
+	assert_int_equal(eal_test_prefix_files(eal_test_huge_mount_2m(), eal_test_prefix()), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -395,6 +440,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_events_and_validators),
 		cmocka_unit_test(test_legacy_refuses),
 		cmocka_unit_test(test_unlink_never_keeps_files),
+		cmocka_unit_test(test_unlink_always_leaves_no_file),
+		cmocka_unit_test(test_socket_mem),
 	};
 
 	eal_test_setup(argc, argv);

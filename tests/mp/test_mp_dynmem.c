@@ -157,6 +157,16 @@ child(int argc, char **argv)
 		printf("err %d\n", eal_errno);
 		return 1;
 	}
+	if (strcmp(eal_test_child_role(), "crash") == 0) {
+		/* A primary killed with pages mapped and files on disk. */
+		void *a;
+
+		if (eal__memalloc_alloc(PG, 0, 4, 0, &a) != 0)
+			return 6;
+		printf("ok\n");
+		fflush(stdout);
+		kill(getpid(), SIGKILL);
+	}
 	if (eal_mem_event_callback_register("mp", on_event, &seen) < 0)
 		return 2;
 	if (strcmp(eal_test_child_role(), "idle") == 0) {
@@ -473,6 +483,31 @@ test_socket_limit_in_secondary(void **state)
 	stop();
 }
 
+/* A SIGKILLed primary's pages and files: the next primary of the prefix
+ * takes them back. */
+static void
+test_killed_primary_reclaimed(void **state)
+{
+	const char *mount = eal_test_huge_mount_2m();
+	char line[64];
+	pid_t pid;
+	int fd;
+
+	(void)state;
+	pid = eal_test_spawn("crash", &fd, "0", "0", "--file-prefix", eal_test_prefix(),
+			     "--runtime-dir", eal_test_runtime_base(), "--proc-type=primary", NULL);
+	assert_int_equal(eal_test_read_line(fd, line, sizeof(line), WAIT_MS), 0);
+	assert_string_equal(line, "ok");
+	close(fd);
+	(void)eal_test_wait(pid, WAIT_MS);
+	assert_int_equal(eal_test_prefix_files(mount, eal_test_prefix()), 4);
+	assert_int_equal(eal_test_free_hugepages_2m(), free_base - 4);
+	start(NULL); /* maps its control page */
+	assert_int_equal(eal_test_prefix_files(mount, eal_test_prefix()), 1);
+	assert_int_equal(eal_test_free_hugepages_2m(), free_base - 1);
+	stop();
+}
+
 static struct eal_mcfg_proc *
 proc_slot(pid_t pid)
 {
@@ -553,6 +588,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_killed_secondary_does_not_block),
 		cmocka_unit_test(test_hung_secondary_bounded_wait),
 		cmocka_unit_test(test_socket_limit_in_secondary),
+		cmocka_unit_test(test_killed_primary_reclaimed),
 	};
 
 	eal_test_setup(argc, argv);
