@@ -533,6 +533,7 @@ hotplug_thread(void *arg)
 		full = __atomic_load_n(&me->stalled, __ATOMIC_ACQUIRE) != 0;
 		if (full)
 			EAL_LOG(WARNING, "this process fell behind other processes' memory changes: checking every page");
+		eal__test_point("hotplug-sync");
 		pthread_mutex_lock(&ma.lock);
 		rc = sync_all(full);
 		pthread_mutex_unlock(&ma.lock);
@@ -632,6 +633,11 @@ hotplug_write_lock(void)
 	EAL_LOG(WARNING, "memory hotplug lock recovered from a dead process: every process rechecks every memseg list");
 	for (unsigned int i = 0; i < ma.mcfg->n_memseg_lists; i++)
 		__atomic_add_fetch(&ma.mcfg->memsegs[i].version, 1, __ATOMIC_RELEASE);
+	/* Our own view first: the publish that follows skips our thread. */
+	pthread_mutex_lock(&ma.lock);
+	if (sync_all(true) < 0)
+		EAL_LOG(WARNING, "some pages the dead process recorded cannot be mapped here");
+	pthread_mutex_unlock(&ma.lock);
 }
 
 static void
@@ -759,6 +765,8 @@ alloc_in_list(struct eal_memseg_list *msl, unsigned int n, unsigned int flags, v
 	if (EAL_HAVE_LIBNUMA && eal__os_numa_prefer(msl->socket_id, &saved) == 0)
 		policy_set = true;
 	rc = view_map(msl, l, (unsigned int)idx, n, true, &dirty);
+	if (rc == 0)
+		eal__test_point("memalloc-mapped");
 	if (policy_set)
 		(void)eal__os_numa_restore(&saved);
 	if (rc == 0)
@@ -772,6 +780,7 @@ alloc_in_list(struct eal_memseg_list *msl, unsigned int n, unsigned int flags, v
 		}
 		return rc;
 	}
+	eal__test_point("memalloc-recorded");
 	__atomic_add_fetch(&msl->version, 1, __ATOMIC_RELEASE);
 	l->version = msl->version;
 	*ret_addr = EAL_PTR_ADD(msl->base_va, (size_t)idx * msl->page_sz);
@@ -853,6 +862,7 @@ eal__memalloc_alloc(uint64_t page_sz, int socket, unsigned int n, unsigned int f
 	pthread_mutex_unlock(&ma.lock);
 	if (rc == 0) {
 		eal__mem_event_notify(EAL_MEM_EVENT_ALLOC, addr, (size_t)n * page_sz);
+		eal__test_point("memalloc-before-publish");
 		publish_and_wait();
 	}
 	hotplug_write_unlock();
@@ -919,7 +929,9 @@ eal__memalloc_free(void *addr, size_t len)
 	__atomic_add_fetch(&msl->version, 1, __ATOMIC_RELEASE);
 	l->version = msl->version;
 	pthread_mutex_unlock(&ma.lock);
+	eal__test_point("memfree-unrecorded");
 	publish_and_wait();
+	eal__test_point("memfree-before-release");
 	/* Every process unmapped the pages (or was given up on): release. */
 	pthread_mutex_lock(&ma.lock);
 	backing_release(msl, l, idx, n);

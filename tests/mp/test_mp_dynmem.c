@@ -157,6 +157,20 @@ child(int argc, char **argv)
 		printf("err %d\n", eal_errno);
 		return 1;
 	}
+	if (strncmp(eal_test_child_role(), "faulty", 6) == 0) {
+		/* EAL_TEST_FAULT names a point: allocate and free until it
+		 * kills us (a hotplug-sync fault waits for the parent). */
+		uint64_t ops = 0, end = eal_test_now_ms() + WAIT_MS;
+
+		printf("ok\n");
+		fflush(stdout);
+		while (eal_test_now_ms() < end)
+			if (strcmp(getenv("EAL_TEST_FAULT"), "hotplug-sync") == 0)
+				usleep(1000);
+			else if (stress(who + 1, 1, &ops) != 0)
+				return 6;
+		return 7; /* the fault point was never reached */
+	}
 	if (strcmp(eal_test_child_role(), "crash") == 0) {
 		/* A primary killed with pages mapped and files on disk. */
 		void *a;
@@ -508,6 +522,63 @@ test_killed_primary_reclaimed(void **state)
 	stop();
 }
 
+/* Processes killed at each fault point of the allocator (issue 8 item 1,
+ * for dynamic memory): the survivors keep allocating, and once the
+ * primary cleans up every page is back and no file is left. */
+static void
+crash_at(const char *point, bool primary)
+{
+	const char *mount = eal_test_huge_mount_2m();
+	char line[64];
+	uint64_t ops = 0;
+	void *a;
+	pid_t pid;
+	int fd, status;
+
+	if (!primary)
+		start(NULL);
+	setenv("EAL_TEST_FAULT", point, 1);
+	pid = eal_test_spawn(primary ? "faulty-primary" : "faulty", &fd, "0", "0",
+			     "--file-prefix", eal_test_prefix(), "--runtime-dir",
+			     eal_test_runtime_base(),
+			     primary ? "--proc-type=primary" : "--proc-type=secondary", NULL);
+	unsetenv("EAL_TEST_FAULT");
+	assert_int_equal(eal_test_read_line(fd, line, sizeof(line), WAIT_MS), 0);
+	assert_string_equal(line, "ok");
+	close(fd);
+	if (strcmp(point, "hotplug-sync") == 0) {
+		/* the secondary dies applying this change: we must not hang */
+		assert_int_equal(eal__memalloc_alloc(PG, 0, 1, 0, &a), 0);
+		assert_int_equal(eal__memalloc_free(a, PG), 0);
+	}
+	status = eal_test_wait(pid, WAIT_MS);
+	if (status != 128 + SIGKILL)
+		fail_msg("%s: child exit status %d, not killed at the point", point, status);
+	if (primary)
+		start(NULL); /* the next primary of the prefix */
+	assert_int_equal(stress(99, 10, &ops), 0);
+	stop();
+	assert_int_equal(eal_test_prefix_files(mount, eal_test_prefix()), 0);
+}
+
+static void
+test_crash_points(void **state)
+{
+	static const char *const sec_points[] = {
+		"memalloc-mapped", "memalloc-recorded", "memalloc-before-publish",
+		"memfree-unrecorded", "memfree-before-release", "hotplug-sync",
+	};
+	static const char *const primary_points[] = {
+		"memalloc-mapped", "memalloc-recorded", "memfree-unrecorded",
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < EAL_DIM(sec_points); i++)
+		crash_at(sec_points[i], false);
+	for (unsigned int i = 0; i < EAL_DIM(primary_points); i++)
+		crash_at(primary_points[i], true);
+}
+
 static struct eal_mcfg_proc *
 proc_slot(pid_t pid)
 {
@@ -589,6 +660,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_hung_secondary_bounded_wait),
 		cmocka_unit_test(test_socket_limit_in_secondary),
 		cmocka_unit_test(test_killed_primary_reclaimed),
+		cmocka_unit_test(test_crash_points),
 	};
 
 	eal_test_setup(argc, argv);
