@@ -166,6 +166,24 @@ stage_fbarrays_undo(struct eal_internal_config *cfg)
 	eal__fbarray_forget_all();
 }
 
+static int
+stage_heaps(struct eal_internal_config *cfg)
+{
+	return eal__malloc_heaps_init(cfg, cfg->mcfg_addr);
+}
+
+static int
+stage_memzones(struct eal_internal_config *cfg)
+{
+	return eal__memzone_init(cfg, cfg->mcfg_addr);
+}
+
+static void
+stage_memzones_undo(struct eal_internal_config *cfg)
+{
+	eal__memzone_fini(cfg, cfg->mcfg_addr);
+}
+
 static const struct eal_stage stages[] = {
 	{ "log levels", stage_log_levels, NULL },
 	{ "runtime directory", eal__runtime_dir_init, eal__runtime_dir_fini },
@@ -173,6 +191,8 @@ static const struct eal_stage stages[] = {
 	{ "shared config", stage_mcfg, stage_mcfg_undo },
 	{ "hugepage info", stage_hugepage_info, stage_hugepage_info_undo },
 	{ "memory", eal__memory_init, eal__memory_fini },
+	{ "heaps", stage_heaps, NULL },
+	{ "memzones", stage_memzones, stage_memzones_undo },
 	{ "complete", stage_complete, NULL },
 };
 

@@ -24,9 +24,13 @@
  * others read it or call the owner's functions.
  *
  * Lock order (take them in this order, release in reverse):
- *   1. memory_hotplug_lock   (memory layout: memseg lists and pages)
- *   2. mlock                 (memzones)
- *   3. heap locks            (one per heap)
+ *   1. mlock                 (memzones)
+ *   2. heap locks            (one per heap; one at a time)
+ *   3. memory_hotplug_lock   (memory layout: memseg lists and pages)
+ * A heap that gives pages back holds its lock while the page allocator
+ * takes the hotplug lock; a heap grows by mapping pages first, without
+ * its lock. Nothing takes a heap lock or mlock with the hotplug lock held
+ * (event callbacks, which run then, must not allocate).
  * All are eal_rwlock: a holder killed with SIGKILL does not block others.
  *
  * Layout versioning: EAL_MCFG_VERSION changes whenever the layout below
@@ -42,13 +46,21 @@
 #include "eal_fbarray.h"
 #include "eal_lock.h"
 #include "eal_memory.h"
+#include "eal_malloc_heap.h"
+#include "eal_memzone.h"
 
 /* "EALMCFG\0" as a little-endian number; written when the file is set up. */
 #define EAL_MCFG_MAGIC 0x0047464d434c4145ull
 /* Bump on any layout change. High 16 bits: library major version. */
-#define EAL_MCFG_VERSION ((uint32_t)(EAL_VERSION_MAJOR << 16) | 3u)
+#define EAL_MCFG_VERSION ((uint32_t)(EAL_VERSION_MAJOR << 16) | 5u)
 /* Value of `complete` once the primary finished init. */
 #define EAL_MCFG_COMPLETE 0x434f4d50u /* "COMP" */
+
+/* A heap and the page size of its memory (eal_malloc_heap.c). */
+struct eal_mcfg_heap {
+	struct eal_malloc_heap heap;
+	uint64_t page_sz;
+};
 
 /* Processes that map dynamic memory and must follow layout changes. */
 #define EAL_MCFG_MAX_PROCS 64
@@ -88,6 +100,10 @@ struct eal_mem_config {
 	uint32_t pad1;
 	uint64_t socket_limit[EAL_MAX_NUMA_NODES]; /* owner: eal_mcfg.c; --socket-limit, bytes, 0 none */
 
+	/* memzones, under mlock */
+	struct eal_fbarray memzones;            /* owner: eal_memzone.c; struct eal_memzone descriptors */
+	struct eal_memzone_index memzone_index; /* owner: eal_memzone.c; name -> descriptor index */
+
 	/* attach bookkeeping */
 	uint32_t n_secondaries;   /* owner: eal_mcfg.c; attached now (atomic, informational) */
 	uint32_t pad0;
@@ -108,6 +124,11 @@ struct eal_mem_config {
 	uint32_t hotplug_gen;     /* owner: eal_memalloc.c; futex word, +1 per change */
 	uint32_t pad2;
 	struct eal_mcfg_proc procs[EAL_MCFG_MAX_PROCS]; /* owner: eal_memalloc.c */
+
+	/* heaps: one per memory type */
+	uint32_t n_heaps;         /* owner: eal_malloc_heap.c */
+	uint32_t pad3;
+	struct eal_mcfg_heap malloc_heaps[EAL_MAX_HEAPS]; /* owner: eal_malloc_heap.c (contents: eal_malloc_elem.c) */
 };
 
 /* The header fields are read before the version is known: their offsets

@@ -27,6 +27,7 @@
 #include "eal.h"
 #include "eal_hugepage_info.h"
 #include "eal_memory.h"
+#include "eal_memzone.h"
 
 struct eal_internal_config;
 struct eal_mem_config;
@@ -264,6 +265,229 @@ int eal__memalloc_free(void *addr, size_t len);
  */
 int eal__dynamic_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg);
 void eal__dynamic_fini(struct eal_internal_config *cfg, struct eal_mem_config *mcfg);
+
+/* ---- eal_memzone.c (structs: src/eal_memzone.h) ------------------------ */
+
+/* the name index: pure functions (no lock, no log), tests drive them alone */
+
+/* 64-bit FNV-1a of @name, up to its NUL. */
+uint64_t eal__memzone_name_hash(const char *name);
+
+/* Empty @ix with @n_slots slots, a power of two from 2 to
+ * EAL_MEMZONE_INDEX_SLOTS; -EINVAL otherwise (ix untouched). Leaves gen. */
+int eal__memzone_index_init(struct eal_memzone_index *ix, uint32_t n_slots);
+
+/* The entry named @name, whose hash is @hash: 0 with *ret_idx, or -ENOENT.
+ * @eq(@ctx, idx, @name) compares names. */
+int eal__memzone_index_find(const struct eal_memzone_index *ix, uint64_t hash, const char *name,
+			    eal__memzone_name_eq_t eq, const void *ctx, uint32_t *ret_idx);
+
+/* Add entry @idx (below UINT32_MAX) named @name. -EEXIST when an entry
+ * has that name, -ENOSPC when only one slot would stay empty, -EINVAL. */
+int eal__memzone_index_insert(struct eal_memzone_index *ix, uint64_t hash, const char *name,
+			      uint32_t idx, eal__memzone_name_eq_t eq, const void *ctx);
+
+/* Remove entry @idx, inserted with @hash (backward shift, no tombstone).
+ * -ENOENT when it is not there. */
+int eal__memzone_index_remove(struct eal_memzone_index *ix, uint64_t hash, uint32_t idx);
+
+/* The index invariant: every entry reachable from its home, count right. */
+bool eal__memzone_index_is_valid(const struct eal_memzone_index *ix);
+
+/* the memzone layer over a state; each function takes st->lock itself */
+
+/* Create the zone table "memzone" of @max descriptors (1 to
+ * EAL_MEMZONE_INDEX_SLOTS / 2) in *st->zones and an empty index of
+ * 2 * @max slots rounded up to a power of two. */
+int eal__memzone_state_create(struct eal_memzone_state *st, unsigned int max);
+/* A secondary: check what the primary wrote (-EPROTO, one ERR line) and
+ * attach the zone table. */
+int eal__memzone_state_attach(struct eal_memzone_state *st);
+/* Destroy the table (@primary; detach instead while another process maps
+ * it) or detach it. eal_errno untouched. */
+void eal__memzone_state_release(struct eal_memzone_state *st, bool primary);
+
+/* DPDK 22.11's rte_memzone_* semantics, with -errno returns: */
+int eal__memzone_reserve(struct eal_memzone_state *st, const char *name, size_t len, int socket,
+			 unsigned int flags, unsigned int align, unsigned int bound,
+			 const struct eal_memzone **ret_mz);
+int eal__memzone_free(struct eal_memzone_state *st, const struct eal_memzone *mz);
+/* -ENOENT when no zone has that name (nothing logged). */
+int eal__memzone_lookup(struct eal_memzone_state *st, const char *name,
+			const struct eal_memzone **ret_mz);
+void eal__memzone_walk(struct eal_memzone_state *st, void (*func)(const struct eal_memzone *, void *),
+		       void *arg);
+void eal__memzone_dump(struct eal_memzone_state *st, FILE *f);
+
+/* the process's memzones, in the shared config */
+
+/* Stage of eal_init after the heaps: a primary creates mcfg->memzones and
+ * mcfg->memzone_index, a secondary checks and attaches them. -EALREADY
+ * when this process has them already. Nothing held on failure. */
+int eal__memzone_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg);
+/* Destroy (primary) or detach (secondary). Idempotent. */
+void eal__memzone_fini(struct eal_internal_config *cfg, struct eal_mem_config *mcfg);
+/* Tests: the heap the public functions use; NULL restores the malloc heap. */
+void eal__memzone_set_heap(const struct eal_memzone_heap *heap);
+
+/* ---- eal_malloc_elem.c (structs: src/eal_malloc_heap.h) ---------------- */
+
+/*
+ * The O(1) heap core: a two-level segregated fit allocator over regions of
+ * shared memory. Everything lives in struct eal_malloc_heap and in 64-byte
+ * headers inside the managed memory, with plain pointers (the same VA in
+ * every process). Functions marked "lock held" expect the caller to hold
+ * the heap's lock (eal__heap_lock()).
+ */
+struct eal_malloc_heap;
+struct eal__heap_stats;
+
+/* Set up an empty heap in @heap (any memory: the whole struct is
+ * overwritten). @name is truncated to EAL__HEAP_NAME_LEN - 1 characters.
+ * Only while no process uses the heap. */
+void eal__heap_init(struct eal_malloc_heap *heap, const char *name, int socket_id);
+
+/* Take the heap's lock (a robust rwlock used as a mutex). Returns 1 when
+ * it was recovered from a dead holder, whose update may be half done (run
+ * eal__heap_validate()), 0 otherwise. */
+int eal__heap_lock(struct eal_malloc_heap *heap);
+
+/* Release the heap's lock. */
+void eal__heap_unlock(struct eal_malloc_heap *heap);
+
+/*
+ * Lock held. Add [@start, @start + @len) to the heap as a new region, one
+ * free block between a region header and an end sentinel (128 bytes of
+ * overhead); regions never merge, even when adjacent. @start 64-aligned,
+ * @len a multiple of 64, at least EAL__HEAP_MIN_REGION and at most
+ * EAL__HEAP_MAX_REGION, not overlapping memory the heap already has (not
+ * checked below debug level 3). -EINVAL otherwise.
+ */
+int eal__heap_add_memory(struct eal_malloc_heap *heap, void *start, size_t len);
+
+/*
+ * Lock held. Allocate @size bytes aligned on @align (a power of two; 0 and
+ * anything below 64 mean 64) that do not cross a multiple of @bound (a
+ * power of two, at least @size; 0 for none), in O(1). *ret_ptr gets the
+ * data. -EINVAL for @size 0 or a bad @align or @bound; -ENOMEM when no
+ * free block is large enough (grow the heap and retry) or the request is
+ * larger than any region can be.
+ */
+int eal__heap_alloc(struct eal_malloc_heap *heap, size_t size, size_t align, size_t bound,
+		    void **ret_ptr);
+
+/*
+ * Lock held (of the heap *ret_heap will name). Free the allocation at
+ * @ptr, merging with free neighbours, in O(1); *ret_heap (when not NULL)
+ * gets its heap. Nothing is written on failure, which is logged (one ERR
+ * line with @ptr): -EINVAL when @ptr is not the start of a live allocation
+ * (foreign, interior, double free); -EUCLEAN when its header, the trailing
+ * canary after its data or a neighbour's header was overwritten. @ptr must
+ * be readable 64 bytes below (callers check it is libeal memory first).
+ */
+int eal__heap_free(void *ptr, struct eal_malloc_heap **ret_heap);
+
+/*
+ * Lock held. Resize the allocation at @ptr to @new_size bytes without
+ * moving it: shrink by splitting the tail off, grow into a free block
+ * after it. -ENOMEM when it cannot grow in place (nothing changed);
+ * -EINVAL for @new_size 0; errors of eal__heap_free() for @ptr.
+ */
+int eal__heap_realloc_in_place(void *ptr, size_t new_size);
+
+/*
+ * No lock needed. The heap of the live allocation at @ptr, to lock before
+ * calling the functions below on it: reads the header's magic and heap
+ * words, which do not change while the allocation lives. -EINVAL when
+ * @ptr is not the start of a live allocation. The seal is not checked
+ * (only the lock makes it stable): callers check that *ret_heap is one of
+ * their heaps before using it. @ptr must be readable 64 bytes below.
+ */
+int eal__heap_of(const void *ptr, struct eal_malloc_heap **ret_heap);
+
+/* Lock held. Bytes usable at @ptr, the start of a live allocation (the
+ * size asked for, rounded up to 8); 0 when @ptr is not one or its header
+ * or trailing canary is corrupt. */
+size_t eal__heap_usable_size(const void *ptr);
+
+/* Lock held. 0 when @ptr is the start of a live, intact allocation;
+ * -EINVAL when it is not the start of a live allocation; -EUCLEAN when it
+ * is one but its header or trailing canary was overwritten. Logs
+ * nothing. */
+int eal__heap_elem_check(const void *ptr);
+
+/*
+ * Lock held. The allocation of @heap whose data holds @inner (any byte of
+ * [data, data + usable size)): *ret_start and *ret_size get its data and
+ * usable size. -ENOENT when @inner is in no live allocation of @heap;
+ * -EUCLEAN when a corrupt header stops the walk. Costs O(regions + blocks
+ * of the region holding @inner): for diagnostics and virt2iova.
+ */
+int eal__heap_elem_find(struct eal_malloc_heap *heap, const void *inner, void **ret_start,
+			size_t *ret_size);
+
+/*
+ * Lock held. Check every invariant: each region's headers, seals, guards
+ * and trailing canaries, sizes adding up to the region, prev links, no two
+ * adjacent free blocks; every free block in the right list and every list
+ * entry a free block; bitmaps matching the lists; statistics matching the
+ * blocks. 0, or -EUCLEAN with a one-line reason in @why (when not NULL).
+ * Logs nothing. O(blocks).
+ */
+int eal__heap_validate(struct eal_malloc_heap *heap, char *why, size_t why_len);
+
+/* Lock held. The heap's statistics (sizes include headers, as DPDK's). */
+void eal__heap_stats(const struct eal_malloc_heap *heap, struct eal__heap_stats *out);
+
+/*
+ * Lock held. Carve whole @page_sz-aligned pages out of the free blocks,
+ * largest blocks first, as long as at least @keep_free bytes stay free,
+ * and hand each carved run to @release(addr, len, @arg) (which unmaps
+ * it). No header lies in a run: a page goes only when the free block
+ * reaches 64 bytes past it on each side (room for a new end sentinel and
+ * region header), or reaches the region's page-aligned edge. The block
+ * keeps its parts before and after the run as free blocks; the run
+ * becomes a gap between two regions, or takes a whole free region with
+ * it. @release is called before the heap is re-shaped around the run, so
+ * it may unmap the run at once; when it fails (returns < 0) that run
+ * stays in the heap unchanged and the others are still tried. Returns the
+ * first failure, else 0; -EINVAL for a @page_sz that is not a power of
+ * two of at least EAL__HEAP_MIN_REGION (256), or no @release. Costs
+ * O(free blocks of at least a page).
+ */
+int eal__heap_release_pages(struct eal_malloc_heap *heap, size_t page_sz, size_t keep_free,
+			    int (*release)(void *addr, size_t len, void *arg), void *arg);
+
+/* ---- eal_malloc_heap.c (the heap set; structs: src/eal_malloc_heap.h) -- */
+
+struct eal__heap_stats;
+
+/* Primary: one heap per memory type, holding the memory mapped at init.
+ * Secondaries find them in the shared config. */
+int eal__malloc_heaps_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg);
+
+/*
+ * Allocate @size bytes (@align a power of two, @bound 0 or a power of two
+ * not below @size) on @socket (EAL_SOCKET_ID_ANY: this thread's node
+ * first), growing a heap with the page allocator when no block fits.
+ * @flags: the EAL_MEMZONE_* page-size bits (with SIZE_HINT_ONLY: other
+ * sizes after them) and IOVA_CONTIG. *ret_socket and *ret_page_sz (when
+ * not NULL) get the heap's node and page size. -EINVAL, -ENOMEM, -ENODEV
+ * (no eal_init).
+ */
+int eal__malloc_heap_alloc(int socket, size_t size, size_t align, size_t bound, unsigned int flags,
+			   void **ret_ptr, int *ret_socket, uint64_t *ret_page_sz);
+
+/* Free; whole free pages beyond one page per heap go back to the system.
+ * -EINVAL (logged) for a pointer that is not a live allocation. */
+int eal__malloc_heap_free(void *ptr);
+
+/* The largest allocation one block could give on @socket (ANY: any node)
+ * with @flags' page sizes and @align: for a memzone of length 0. */
+int eal__malloc_heap_biggest_free(int socket, unsigned int flags, size_t align, size_t *ret_len);
+
+/* Sum of the statistics of @socket's heaps. */
+void eal__malloc_heaps_stats(int socket, struct eal__heap_stats *out);
 
 /* ---- eal_hugepage_info.c (structs: src/eal_hugepage_info.h) ----------- */
 

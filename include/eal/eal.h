@@ -29,7 +29,9 @@
 #include "eal_lock.h"
 #include "eal_log.h"
 #include "eal_memconfig.h"
+#include "eal_malloc.h"
 #include "eal_memory.h"
+#include "eal_memzone.h"
 
 #ifdef __cplusplus
 extern "C" {

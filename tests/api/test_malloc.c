@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The shared heap through the public API, on real 2 MiB hugepages (issue
+ * 6): random malloc/zmalloc/calloc/realloc/free of 1 B to 8 MiB against a
+ * shadow model that checks contents, alignment and bounds at every step,
+ * eal_malloc_validate clean at the end; after everything is freed the
+ * heap's pages are back with the kernel; a loop at a page boundary does
+ * not map and unmap every time; bad pointers and double frees are
+ * reported and change nothing; an overwritten header is found by validate.
+ *
+ * Needs 64 free 2 MiB hugepages; exits 77 otherwise. Runs alone.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eal_test.h"
+#include "eal.h"
+#include "eal_malloc.h"
+#include "eal_memzone.h"
+
+#define PG (2ull << 20)
+#define SLOTS 256
+#define OPS 6000
+
+struct live {
+	unsigned char *p;
+	size_t size;
+	unsigned int align;
+	unsigned char seed;
+};
+
+static long free_base;
+
+static uint64_t
+xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static void
+fill(struct live *l)
+{
+	for (size_t i = 0; i < l->size; i++)
+		l->p[i] = (unsigned char)(l->seed + i * 7);
+}
+
+static void
+check(const struct live *l, size_t upto)
+{
+	for (size_t i = 0; i < upto; i++)
+		if (l->p[i] != (unsigned char)(l->seed + i * 7))
+			fail_msg("allocation %p of %zu: byte %zu changed", (void *)l->p, l->size, i);
+}
+
+static size_t
+random_size(uint64_t *x)
+{
+	switch (xorshift(x) % 8) {
+	case 0:
+		return 1 + xorshift(x) % 8;
+	case 1:
+	case 2:
+	case 3:
+		return 1 + xorshift(x) % 512;
+	case 4:
+	case 5:
+		return 1 + xorshift(x) % 65536;
+	case 6:
+		return 1 + xorshift(x) % (1u << 20);
+	default:
+		return 1 + xorshift(x) % (8u << 20);
+	}
+}
+
+static void
+init(void)
+{
+	char **argv;
+	int argc = eal_test_argv(&argv, NULL);
+
+	assert_int_equal(eal_init(argc, argv), argc - 1);
+}
+
+static void
+test_random_against_model(void **state)
+{
+	static struct live slot[SLOTS];
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	struct eal_malloc_socket_stats st;
+
+	(void)state;
+	init();
+	for (int op = 0; op < OPS; op++) {
+		struct live *l = &slot[xorshift(&x) % SLOTS];
+		unsigned int aligns[] = { 0, 64, 128, 4096, 65536 };
+
+		if (l->p == NULL) {
+			int kind = (int)(xorshift(&x) % 3);
+
+			l->size = random_size(&x);
+			l->align = aligns[xorshift(&x) % EAL_DIM(aligns)];
+			l->seed = (unsigned char)xorshift(&x);
+			if (kind == 0)
+				l->p = eal_malloc(NULL, l->size, l->align);
+			else if (kind == 1)
+				l->p = eal_zmalloc(NULL, l->size, l->align);
+			else
+				l->p = eal_calloc(NULL, 1, l->size, l->align);
+			assert_non_null(l->p);
+			assert_int_equal((uintptr_t)l->p % (l->align ? l->align : 64), 0);
+			if (kind != 0)
+				for (size_t i = 0; i < l->size; i++)
+					if (l->p[i] != 0)
+						fail_msg("zeroed allocation has byte %zu = %u", i, l->p[i]);
+			assert_true(eal_malloc_virt2iova(l->p + l->size - 1) != EAL_BAD_IOVA);
+			fill(l);
+		} else if (xorshift(&x) % 3 == 0) {
+			size_t n = random_size(&x);
+			unsigned char *q = eal_realloc(l->p, n, l->align);
+
+			assert_non_null(q);
+			assert_int_equal((uintptr_t)q % (l->align ? l->align : 64), 0);
+			l->p = q;
+			check(l, n < l->size ? n : l->size);
+			l->size = n;
+			fill(l);
+		} else {
+			check(l, l->size);
+			eal_free(l->p);
+			l->p = NULL;
+		}
+	}
+	/* no two live allocations overlap */
+	for (int i = 0; i < SLOTS; i++)
+		for (int j = i + 1; j < SLOTS; j++)
+			if (slot[i].p != NULL && slot[j].p != NULL)
+				assert_true(slot[i].p + slot[i].size <= slot[j].p ||
+					    slot[j].p + slot[j].size <= slot[i].p);
+	assert_int_equal(eal_malloc_validate(), 0);
+	for (int i = 0; i < SLOTS; i++) {
+		if (slot[i].p != NULL)
+			check(&slot[i], slot[i].size);
+		eal_free(slot[i].p);
+		slot[i].p = NULL;
+	}
+	assert_int_equal(eal_malloc_validate(), 0);
+	assert_int_equal(eal_malloc_get_socket_stats(0, &st), 0);
+	assert_int_equal(st.alloc_count, 0);
+	print_message("# heap after freeing everything: total %zu, free %zu, %u free blocks\n",
+		      st.heap_totalsz_bytes, st.heap_freesz_bytes, st.free_count);
+	/* Whole free pages went back: the heap keeps one page's worth of
+	 * free memory, which may straddle two pages. */
+	assert_true(st.heap_totalsz_bytes <= 2 * PG);
+	assert_true(eal_test_free_hugepages_2m() >= free_base - 2);
+	assert_int_equal(eal_cleanup(), 0);
+	assert_int_equal(eal_test_free_hugepages_2m(), free_base);
+}
+
+/* malloc/free of a page's worth in a loop keeps the page. */
+static void
+test_page_boundary_hysteresis(void **state)
+{
+	long during;
+
+	(void)state;
+	init();
+	for (int i = 0; i < 100; i++) {
+		void *p = eal_malloc(NULL, PG - 4096, 0);
+
+		assert_non_null(p);
+		if (i == 0)
+			during = eal_test_free_hugepages_2m();
+		eal_free(p);
+		assert_true(eal_test_free_hugepages_2m() <= during + 1);
+	}
+	assert_int_equal(eal_cleanup(), 0);
+	assert_int_equal(eal_test_free_hugepages_2m(), free_base);
+}
+
+static void
+test_bad_pointers(void **state)
+{
+	char stack[256];
+	void *p;
+
+	(void)state;
+	init();
+	p = eal_malloc(NULL, 1000, 0);
+	assert_non_null(p);
+	eal_test_log_capture("heap", EAL_LOG_ERR);
+	eal_free(stack + 64);                 /* not from the heap */
+	eal_free((char *)p + 64);             /* inside an allocation */
+	eal_free(p);
+	eal_free(p);                          /* double free */
+	assert_true(eal_test_log_count(EAL_LOG_ERR, "") >= 3);
+	eal_log_set_handler(NULL, NULL);
+	assert_int_equal(eal_malloc_validate(), 0);
+	assert_null(eal_malloc(NULL, 0, 0));
+	assert_int_equal(eal_errno, EINVAL);
+	assert_null(eal_malloc(NULL, 64, 3));
+	assert_int_equal(eal_errno, EINVAL);
+	assert_null(eal_calloc(NULL, SIZE_MAX / 2, 4, 0));
+	assert_int_equal(eal_errno, EINVAL);
+	assert_null(eal_malloc_socket(NULL, 64, 0, EAL_MAX_NUMA_NODES));
+	assert_int_equal(eal_errno, EINVAL);
+	assert_int_equal(eal_malloc_get_socket_stats(-1, NULL), -1);
+	assert_int_equal(eal_errno, EINVAL);
+	assert_int_equal(eal_cleanup(), 0);
+}
+
+/* A buffer overflow that overwrites the next header: validate says so,
+ * free refuses to touch it. */
+static void
+test_corruption_reported(void **state)
+{
+	unsigned char *a, *b;
+
+	(void)state;
+	init();
+	a = eal_malloc(NULL, 256, 0);
+	b = eal_malloc(NULL, 256, 0);
+	assert_non_null(a);
+	assert_non_null(b);
+	memset(a, 0x5a, 256 + 64); /* into whatever follows a */
+	eal_test_log_capture("heap", EAL_LOG_ERR);
+	assert_int_equal(eal_malloc_validate(), -1);
+	assert_int_equal(eal_errno, EUCLEAN);
+	eal_free(a);
+	assert_true(eal_test_log_count(EAL_LOG_ERR, "") >= 2);
+	eal_log_set_handler(NULL, NULL);
+	/* the process's heap is corrupt: cleanup still unmaps everything */
+	assert_int_equal(eal_cleanup(), 0);
+	assert_int_equal(eal_test_free_hugepages_2m(), free_base);
+}
+
+/* Memzones come from the heap: reserve, lookup, duplicate, free, and
+ * len 0 (the biggest free block) on 16 MiB preallocated. */
+static void
+test_memzones_on_the_heap(void **state)
+{
+	const struct eal_memzone *mz, *big;
+	char **argv;
+	int argc = eal_test_argv(&argv, "-m", "16", NULL);
+
+	(void)state;
+	assert_int_equal(eal_init(argc, argv), argc - 1);
+	mz = eal_memzone_reserve("mz_a", 1 << 20, EAL_SOCKET_ID_ANY, 0);
+	assert_non_null(mz);
+	assert_ptr_equal(eal_memzone_lookup("mz_a"), mz);
+	assert_true(mz->iova == eal_mem_virt2iova(mz->addr));
+	assert_null(eal_memzone_reserve("mz_a", 64, EAL_SOCKET_ID_ANY, 0));
+	assert_int_equal(eal_errno, EEXIST);
+	big = eal_memzone_reserve("mz_big", 0, EAL_SOCKET_ID_ANY, 0);
+	assert_non_null(big);
+	assert_true(big->len > (8u << 20));
+	memset(big->addr, 0xa5, big->len);
+	assert_int_equal(eal_malloc_validate(), 0);
+	assert_int_equal(eal_memzone_free(big), 0);
+	assert_int_equal(eal_memzone_free(mz), 0);
+	assert_null(eal_memzone_lookup("mz_a"));
+	assert_int_equal(eal_malloc_validate(), 0);
+	assert_int_equal(eal_cleanup(), 0);
+	assert_int_equal(eal_test_free_hugepages_2m(), free_base);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_random_against_model),
+		cmocka_unit_test(test_page_boundary_hysteresis),
+		cmocka_unit_test(test_bad_pointers),
+		cmocka_unit_test(test_corruption_reported),
+		cmocka_unit_test(test_memzones_on_the_heap),
+	};
+
+	eal_test_setup(argc, argv);
+	eal_test_require_hugepages_2m(64);
+	{
+		char **args;
+		int n = eal_test_argv(&args, NULL);
+
+		if (eal_init(n, args) < 0 || eal_cleanup() < 0)
+			return 1;
+	}
+	free_base = eal_test_free_hugepages_2m();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
