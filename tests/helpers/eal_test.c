@@ -370,6 +370,8 @@ eal_test_require_hugepages_2m(long n)
 	}
 }
 
+uint64_t eal_test_rng_state = 1;
+
 struct eal_test_log_line eal_test_log_lines[EAL_TEST_LOG_MAX];
 unsigned int eal_test_log_n;
 static char log_component[32];

@@ -92,6 +92,33 @@ void eal_test_log_capture(const char *component, enum eal_log_level max_level);
 /* Captured lines at exactly @level containing @needle ("" = any). */
 unsigned int eal_test_log_count(enum eal_log_level level, const char *needle);
 
+/* A seeded PRNG (xorshift64*), the same sequence on every libc, shared
+ * by the randomized tests. */
+extern uint64_t eal_test_rng_state;
+
+static inline void
+eal_test_rng_seed(uint64_t seed)
+{
+	eal_test_rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
+}
+
+static inline uint64_t
+eal_test_rng64(void)
+{
+	eal_test_rng_state ^= eal_test_rng_state >> 12;
+	eal_test_rng_state ^= eal_test_rng_state << 25;
+	eal_test_rng_state ^= eal_test_rng_state >> 27;
+	return eal_test_rng_state * 0x2545f4914f6cdd1dull;
+}
+
+/* Uniform in [0, n) for n < 2^32, without a division (benchmark loops
+ * call it). */
+static inline uint64_t
+eal_test_rng_below(uint64_t n)
+{
+	return ((eal_test_rng64() >> 32) * n) >> 32;
+}
+
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t eal_test_now_ms(void);
 

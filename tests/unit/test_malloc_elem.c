@@ -60,31 +60,6 @@ static struct {
 
 /* ---- helpers ----------------------------------------------------------- */
 
-/* xorshift64*: the same sequence on every libc. */
-static uint64_t rng_state;
-
-static void
-rng_seed(uint64_t seed)
-{
-	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
-}
-
-static uint64_t
-rng64(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-/* Uniform in [0, n) for n < 2^32 (all the tests need), without a
- * division: the benchmark calls it in its loop. */
-static uint64_t
-rng_below(uint64_t n)
-{
-	return ((rng64() >> 32) * n) >> 32;
-}
 
 static void
 make_rw(void *p, size_t len)
@@ -953,7 +928,7 @@ model_check_new(const struct model *m, const uint8_t *p, size_t size, size_t usa
 static size_t
 random_size(size_t max_shift)
 {
-	return 1 + (size_t)rng_below((uint64_t)1 << rng_below(max_shift + 1));
+	return 1 + (size_t)eal_test_rng_below((uint64_t)1 << eal_test_rng_below(max_shift + 1));
 }
 
 static void
@@ -961,13 +936,13 @@ model_alloc(struct model *m, size_t max_shift)
 {
 	static const size_t aligns[] = { 0, 0, 0, 64, 128, 4096 };
 	size_t size = random_size(max_shift), align, bound = 0, search, need;
-	uint64_t pick = rng_below(100);
+	uint64_t pick = eal_test_rng_below(100);
 	uint8_t *p = NULL;
 	int rc;
 
-	align = pick < 2 ? 2 * MiB : aligns[rng_below(EAL_DIM(aligns))];
-	if (rng_below(5) == 0)
-		bound = pow2_ceil(size) << rng_below(3);
+	align = pick < 2 ? 2 * MiB : aligns[eal_test_rng_below(EAL_DIM(aligns))];
+	if (eal_test_rng_below(5) == 0)
+		bound = pow2_ceil(size) << eal_test_rng_below(3);
 	rc = eal__heap_alloc(fx.heap, size, align, bound, (void **)&p);
 	if (rc == -ENOMEM) {
 		/* Only when no block could hold the worst placement. */
@@ -1013,8 +988,8 @@ model_realloc(struct model *m, unsigned int i, size_t max_shift)
 	size_t new_size, keep;
 	int rc;
 
-	if (rng_below(2) == 0)
-		new_size = 1 + (size_t)rng_below(l->size);
+	if (eal_test_rng_below(2) == 0)
+		new_size = 1 + (size_t)eal_test_rng_below(l->size);
 	else
 		new_size = l->size + random_size(max_shift);
 	rc = eal__heap_realloc_in_place(l->p, new_size);
@@ -1053,22 +1028,22 @@ model_run(uint64_t seed, unsigned int steps, size_t max_shift, unsigned int vali
 	size_t size = 0;
 
 	assert_non_null(m);
-	rng_seed(seed);
+	eal_test_rng_seed(seed);
 	m->next_seed = seed << 32;
 	for (unsigned int step = 0; step < steps; step++) {
-		uint64_t op = rng_below(100);
+		uint64_t op = eal_test_rng_below(100);
 
 		if (m->n == 0 || (op < 45 && m->n < MAX_LIVE))
 			model_alloc(m, max_shift);
 		else if (op < 80 || m->n == MAX_LIVE)
-			model_free(m, (unsigned int)rng_below(m->n));
+			model_free(m, (unsigned int)eal_test_rng_below(m->n));
 		else
-			model_realloc(m, (unsigned int)rng_below(m->n), max_shift);
+			model_realloc(m, (unsigned int)eal_test_rng_below(m->n), max_shift);
 
 		model_check_stats(m);
 		if (m->n > 0) {
-			struct live *l = &m->a[rng_below(m->n)];
-			size_t off = (size_t)rng_below(l->usable);
+			struct live *l = &m->a[eal_test_rng_below(m->n)];
+			size_t off = (size_t)eal_test_rng_below(l->usable);
 
 			assert_int_equal(eal__heap_elem_find(fx.heap, l->p + off, &start, &size),
 					 0);
@@ -1087,7 +1062,7 @@ model_run(uint64_t seed, unsigned int steps, size_t max_shift, unsigned int vali
 	/* Each outcome happened: the run covered what it claims to. */
 	assert_true(m->allocs > 0 && m->frees > 0 && m->grows > 0 && m->shrinks > 0);
 	while (m->n > 0)
-		model_free(m, (unsigned int)rng_below(m->n));
+		model_free(m, (unsigned int)eal_test_rng_below(m->n));
 	assert_all_free();
 	free(m);
 }
@@ -1495,20 +1470,20 @@ test_release_random(void **state)
 
 	(void)state;
 	assert_non_null(m);
-	rng_seed(77);
+	eal_test_rng_seed(77);
 	m->next_seed = 1;
 	for (unsigned int round = 0; round < 40; round++) {
-		size_t pg = pages[rng_below(EAL_DIM(pages))];
+		size_t pg = pages[eal_test_rng_below(EAL_DIM(pages))];
 		struct eal__heap_stats s0 = stats(), s;
-		size_t keep = (size_t)rng_below(s0.heap_freesz_bytes + 1);
+		size_t keep = (size_t)eal_test_rng_below(s0.heap_freesz_bytes + 1);
 		void *live[MAX_LIVE];
 		size_t live_len[MAX_LIVE];
 
 		for (unsigned int k = 0; k < 60; k++) {
-			if (m->n == 0 || (rng_below(100) < 55 && m->n < MAX_LIVE))
+			if (m->n == 0 || (eal_test_rng_below(100) < 55 && m->n < MAX_LIVE))
 				model_alloc(m, 18);
 			else
-				model_free(m, (unsigned int)rng_below(m->n));
+				model_free(m, (unsigned int)eal_test_rng_below(m->n));
 		}
 		s0 = stats();
 		rel_reset();
@@ -1555,7 +1530,7 @@ test_release_random(void **state)
 		      runs, bytes, fx.heap->n_regions);
 	assert_true(runs > 40);
 	while (m->n > 0)
-		model_free(m, (unsigned int)rng_below(m->n));
+		model_free(m, (unsigned int)eal_test_rng_below(m->n));
 	assert_valid(fx.heap);
 	assert_int_equal(stats().alloc_count, 0);
 	assert_int_equal(stats().free_count, fx.heap->n_regions);
@@ -1587,13 +1562,13 @@ now_ns(void)
 static size_t
 bench_size(void)
 {
-	uint64_t r = rng_below(100);
+	uint64_t r = eal_test_rng_below(100);
 
 	if (r < 60)
-		return 16 + (size_t)rng_below(240);
+		return 16 + (size_t)eal_test_rng_below(240);
 	if (r < 90)
-		return 256 + (size_t)rng_below(3840);
-	return 4096 + (size_t)rng_below(60 * 1024);
+		return 256 + (size_t)eal_test_rng_below(3840);
+	return 4096 + (size_t)eal_test_rng_below(60 * 1024);
 }
 
 static double
@@ -1604,10 +1579,10 @@ bench_heap(bool locked)
 	uint64_t t0, t1;
 
 	memset(slot, 0, sizeof(slot));
-	rng_seed(5);
+	eal_test_rng_seed(5);
 	t0 = now_ns();
 	for (unsigned int i = 0; i < BENCH_OPS; i++) {
-		unsigned int k = (unsigned int)rng_below(BENCH_SLOTS);
+		unsigned int k = (unsigned int)eal_test_rng_below(BENCH_SLOTS);
 
 		if (locked)
 			(void)eal__heap_lock(fx.heap);
@@ -1638,10 +1613,10 @@ bench_glibc(void)
 	uint64_t t0, t1;
 
 	memset(slot, 0, sizeof(slot));
-	rng_seed(5);
+	eal_test_rng_seed(5);
 	t0 = now_ns();
 	for (unsigned int i = 0; i < BENCH_OPS; i++) {
-		unsigned int k = (unsigned int)rng_below(BENCH_SLOTS);
+		unsigned int k = (unsigned int)eal_test_rng_below(BENCH_SLOTS);
 
 		if (slot[k] != NULL) {
 			free(slot[k]);

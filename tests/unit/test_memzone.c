@@ -44,30 +44,6 @@
 #define FAKE_PAGE (2u << 20)
 #define FAKE_IOVA_BASE 0x4000000000ull
 
-/* xorshift64*: the same sequence on every libc. */
-static uint64_t rng_state;
-
-static void
-rng_seed(uint64_t seed)
-{
-	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
-}
-
-static uint64_t
-rng64(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-/* Uniform in [0, n). */
-static uint32_t
-rng_below(uint32_t n)
-{
-	return (uint32_t)(((rng64() >> 32) * n) >> 32);
-}
 
 /* ========================================================================
  * 1. The name index against a model
@@ -304,13 +280,13 @@ model_new_hash(enum hash_mode mode, uint32_t mask)
 {
 	switch (mode) {
 	case HASH_WRAP:
-		return LOW(((mask - 2 + rng_below(5)) & mask) + rng_below(3) * (mask + 1));
+		return LOW(((mask - 2 + eal_test_rng_below(5)) & mask) + eal_test_rng_below(3) * (mask + 1));
 	case HASH_FEW:
-		return (1 + rng_below(4)) * 0x9e3779b97f4a7c15ull;
+		return (1 + eal_test_rng_below(4)) * 0x9e3779b97f4a7c15ull;
 	case HASH_ONE:
 		return 0x1234567800000042ull;
 	default:
-		return rng64();
+		return eal_test_rng64();
 	}
 }
 
@@ -330,7 +306,7 @@ model_random_live(uint32_t ids)
 
 	if (model_n_live == 0)
 		return -1;
-	k = rng_below(model_n_live);
+	k = eal_test_rng_below(model_n_live);
 	for (uint32_t i = 0; i < ids; i++)
 		if (model_live[i] && k-- == 0)
 			return (int)i;
@@ -394,7 +370,7 @@ model_run(const struct model_run *r, uint64_t seed)
 {
 	uint32_t idx;
 
-	rng_seed(seed);
+	eal_test_rng_seed(seed);
 	memset(model_live, 0, sizeof(model_live));
 	memset(model_name, 0, sizeof(model_name));
 	model_n_live = 0;
@@ -402,7 +378,7 @@ model_run(const struct model_run *r, uint64_t seed)
 	assert_int_equal(eal__memzone_index_init(&mix, r->slots), 0);
 
 	for (unsigned int op = 0; op < r->ops; op++) {
-		uint32_t p = rng_below(100);
+		uint32_t p = eal_test_rng_below(100);
 		int id = model_free_id(r->ids), live = model_random_live(r->ids);
 		bool full = model_n_live >= mix.mask;
 
@@ -445,7 +421,7 @@ model_run(const struct model_run *r, uint64_t seed)
 		} else {
 			char name[16];
 
-			snprintf(name, sizeof(name), "x%u", rng_below(1000000));
+			snprintf(name, sizeof(name), "x%u", (unsigned int)eal_test_rng_below(1000000));
 			assert_int_equal(eal__memzone_index_find(&mix, model_new_hash(r->mode, mix.mask),
 								 name, model_eq, NULL, &idx), -ENOENT);
 			if (live >= 0) {
@@ -514,7 +490,7 @@ test_index_no_degradation(void **state)
 	uint64_t d;
 
 	(void)state;
-	rng_seed(99);
+	eal_test_rng_seed(99);
 	memset(model_live, 0, sizeof(model_live));
 	model_n_live = 0;
 	assert_int_equal(eal__memzone_index_init(&mix, EAL_MEMZONE_INDEX_SLOTS), 0);
@@ -527,7 +503,7 @@ test_index_no_degradation(void **state)
 							   model_eq, NULL), 0);
 	}
 	for (uint32_t k = 0; k < 100000; k++) {
-		uint32_t i = rng_below(ids);
+		uint32_t i = eal_test_rng_below(ids);
 
 		assert_int_equal(eal__memzone_index_remove(&mix, model_hash[i], i), 0);
 		snprintf(model_name[i], sizeof(model_name[i]), "z%u_%u", i, k);
@@ -1277,11 +1253,11 @@ test_biggest(void **state)
 	assert_int_equal(mz->socket_id, 1);
 	assert_int_equal(eal__memzone_free(&t_st, mz), 0);
 
-	rng_seed(5);
+	eal_test_rng_seed(5);
 	for (int k = 0; k < 20; k++) {
-		unsigned int align = 1u << (rng_below(8) + 5);
+		unsigned int align = 1u << (eal_test_rng_below(8) + 5);
 
-		fake.biggest = 4096 + rng_below(1 << 20);
+		fake.biggest = 4096 + eal_test_rng_below(1 << 20);
 		snprintf(name, sizeof(name), "max_zone_aligned_%d", k);
 		mz = rsv(name, 0, EAL_SOCKET_ID_ANY, 0, align, 0);
 		assert_non_null(mz);
