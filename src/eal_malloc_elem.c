@@ -633,10 +633,24 @@ eal__heap_init(struct eal_malloc_heap *heap, const char *name, int socket_id)
 	heap->magic = HEAP_MAGIC;
 }
 
+/* A holder killed mid-operation may have left the heap half-changed:
+ * the next holder checks it whole before going on, and says what it
+ * found (issue 6: never silently corrupt). */
 int
 eal__heap_lock(struct eal_malloc_heap *heap)
 {
-	return eal__rwlock_write_lock(&heap->lock);
+	char why[200];
+	int rc = eal__rwlock_write_lock(&heap->lock);
+
+	if (rc != 1)
+		return rc;
+	if (heap_check(heap, why, sizeof(why)) == 0)
+		EAL_LOG(WARNING, "heap %s: lock recovered from a dead process; the heap checks out",
+			heap->name);
+	else
+		EAL_LOG(ERR, "heap %s: lock recovered from a dead process that left the heap corrupt: %s",
+			heap->name, why);
+	return rc;
 }
 
 void
