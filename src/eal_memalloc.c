@@ -145,6 +145,16 @@ backing_path(char *buf, size_t size, const struct eal_memseg_list *msl, unsigned
 	return eal__hugepage_file_path(buf, size, dir, ma.cfg->p.file_prefix, (int)list, idx);
 }
 
+/* Remove page @idx's file (PAGE_FILES); a missing file is fine. */
+static void
+page_file_remove(const struct eal_memseg_list *msl, unsigned int idx)
+{
+	char path[PATH_MAX];
+
+	if (backing_path(path, sizeof(path), msl, idx) == 0)
+		(void)eal__os_unlink(path, true);
+}
+
 static unsigned int
 log2_u64(uint64_t v)
 {
@@ -326,12 +336,8 @@ view_map(struct eal_memseg_list *msl, struct msl_local *l, unsigned int idx, uns
 			l->fds[idx + done] = fd;
 			dirty = dirty || d;
 			if (create && ma.backing == BACKING_PAGE_FILES &&
-			    ma.mcfg->huge_unlink == EAL_HUGE_UNLINK_ALWAYS) {
-				char path[PATH_MAX];
-
-				if (backing_path(path, sizeof(path), msl, idx + done) == 0)
-					(void)eal__os_unlink(path, true);
-			}
+			    ma.mcfg->huge_unlink == EAL_HUGE_UNLINK_ALWAYS)
+				page_file_remove(msl, idx + done);
 		}
 	}
 	if (create) {
@@ -347,23 +353,16 @@ view_map(struct eal_memseg_list *msl, struct msl_local *l, unsigned int idx, uns
 	return 0;
 
 fail_unlink_one:
-	if (create && ma.backing == BACKING_PAGE_FILES) {
-		char path[PATH_MAX];
-
-		if (backing_path(path, sizeof(path), msl, idx + done) == 0)
-			(void)eal__os_unlink(path, true);
-	}
+	if (create && ma.backing == BACKING_PAGE_FILES)
+		page_file_remove(msl, idx + done);
 fail:
 	(void)eal__os_unmap_to_reserved(va, (size_t)n * pg);
 	if (backing_per_page()) {
 		for (unsigned int i = 0; i < done; i++) {
-			char path[PATH_MAX];
-
 			eal__os_close(l->fds[idx + i]);
 			l->fds[idx + i] = -1;
-			if (create && ma.backing == BACKING_PAGE_FILES &&
-			    backing_path(path, sizeof(path), msl, idx + i) == 0)
-				(void)eal__os_unlink(path, true);
+			if (create && ma.backing == BACKING_PAGE_FILES)
+				page_file_remove(msl, idx + i);
 		}
 	} else if (create) {
 		(void)eal__os_punch_hole(l->list_fd, (uint64_t)idx * pg, (uint64_t)n * pg);
@@ -398,8 +397,6 @@ view_unmap(struct eal_memseg_list *msl, struct msl_local *l, unsigned int idx, u
 static void
 backing_release(struct eal_memseg_list *msl, struct msl_local *l, unsigned int idx, unsigned int n)
 {
-	char path[PATH_MAX];
-
 	if (!backing_per_page()) {
 		if (l->list_fd >= 0)
 			(void)eal__os_punch_hole(l->list_fd, (uint64_t)idx * msl->page_sz,
@@ -409,8 +406,7 @@ backing_release(struct eal_memseg_list *msl, struct msl_local *l, unsigned int i
 	if (ma.backing != BACKING_PAGE_FILES || ma.mcfg->huge_unlink == EAL_HUGE_UNLINK_NEVER)
 		return;
 	for (unsigned int i = idx; i < idx + n; i++)
-		if (backing_path(path, sizeof(path), msl, i) == 0)
-			(void)eal__os_unlink(path, true);
+		page_file_remove(msl, i);
 }
 
 /* ---- applying other processes' changes ---------------------------------- */

@@ -22,30 +22,6 @@
 
 #define MAX_LEN 1100
 
-/* xorshift64*: the same sequence on every libc. */
-static uint64_t rng_state;
-
-static void
-rng_seed(uint64_t seed)
-{
-	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
-}
-
-static uint32_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
-}
-
-/* Uniform in [0, n). */
-static unsigned int
-rng_below(unsigned int n)
-{
-	return (unsigned int)(((uint64_t)rng() * n) >> 32);
-}
 
 /* ---- the model -------------------------------------------------------- */
 
@@ -230,7 +206,7 @@ pick_n(unsigned int k)
 	case 3:
 		return m.len > 1 ? m.len - 1 : 1;
 	default:
-		return 1 + rng_below(m.len);
+		return 1 + (unsigned int)eal_test_rng_below(m.len);
 	}
 }
 
@@ -272,7 +248,7 @@ check_all(struct eal_fbarray *arr)
 		check_start(arr, m.len - 1);
 		check_start(arr, m.len - 2);
 		for (unsigned int k = 0; k < 24; k++)
-			check_start(arr, rng_below(m.len));
+			check_start(arr, (unsigned int)eal_test_rng_below(m.len));
 	}
 	check_start(arr, m.len); /* EINVAL everywhere */
 }
@@ -293,8 +269,8 @@ enum shape {
 static void
 fill(enum shape shape)
 {
-	unsigned int p = rng_below(101), i = 0;
-	bool state = rng_below(2) == 1;
+	unsigned int p = (unsigned int)eal_test_rng_below(101), i = 0;
+	bool state = (unsigned int)eal_test_rng_below(2) == 1;
 
 	switch (shape) {
 	case SHAPE_EMPTY:
@@ -303,12 +279,12 @@ fill(enum shape shape)
 		break;
 	case SHAPE_RANDOM:
 		for (i = 0; i < m.len; i++)
-			m.used[i] = rng_below(100) < p;
+			m.used[i] = (unsigned int)eal_test_rng_below(100) < p;
 		break;
 	case SHAPE_RUNS:
 	case SHAPE_LONG_RUNS:
 		while (i < m.len) {
-			unsigned int run = 1 + rng_below(shape == SHAPE_RUNS ? 80 : 300);
+			unsigned int run = 1 + (unsigned int)eal_test_rng_below(shape == SHAPE_RUNS ? 80 : 300);
 
 			for (; run > 0 && i < m.len; run--)
 				m.used[i++] = state;
@@ -318,8 +294,8 @@ fill(enum shape shape)
 	case SHAPE_NEARLY_FULL:
 	case SHAPE_NEARLY_EMPTY:
 		memset(m.used, shape == SHAPE_NEARLY_FULL, m.len);
-		for (unsigned int k = 1 + rng_below(4); k > 0; k--)
-			m.used[rng_below(m.len)] = shape != SHAPE_NEARLY_FULL;
+		for (unsigned int k = 1 + (unsigned int)eal_test_rng_below(4); k > 0; k--)
+			m.used[(unsigned int)eal_test_rng_below(m.len)] = shape != SHAPE_NEARLY_FULL;
 		break;
 	case SHAPE_COUNT:
 		break;
@@ -329,15 +305,15 @@ fill(enum shape shape)
 static unsigned int
 pick_len(void)
 {
-	switch (rng_below(6)) {
+	switch ((unsigned int)eal_test_rng_below(6)) {
 	case 0:
-		return 64 * (1 + rng_below(16)); /* whole words */
+		return 64 * (1 + (unsigned int)eal_test_rng_below(16)); /* whole words */
 	case 1:
-		return 64 * (1 + rng_below(16)) + rng_below(3) - 1; /* word +- 1 */
+		return 64 * (1 + (unsigned int)eal_test_rng_below(16)) + (unsigned int)eal_test_rng_below(3) - 1; /* word +- 1 */
 	case 2:
-		return 1 + rng_below(130);
+		return 1 + (unsigned int)eal_test_rng_below(130);
 	default:
-		return 1 + rng_below(1000);
+		return 1 + (unsigned int)eal_test_rng_below(1000);
 	}
 }
 
@@ -361,14 +337,14 @@ run_seed(uint64_t seed, unsigned int arrays)
 
 	for (unsigned int a = 0; a < arrays; a++) {
 		cur_seed = seed * 1000003u + a;
-		rng_seed(cur_seed);
+		eal_test_rng_seed(cur_seed);
 		m.len = pick_len();
-		assert_int_equal(eal_fbarray_init(&arr, "model", m.len, 1 + rng_below(16)), 0);
+		assert_int_equal(eal_fbarray_init(&arr, "model", m.len, 1 + (unsigned int)eal_test_rng_below(16)), 0);
 		fill((enum shape)(a % SHAPE_COUNT));
 		apply(&arr);
 		check_all(&arr);
 		/* The same array again after a second random shape. */
-		fill((enum shape)rng_below(SHAPE_COUNT));
+		fill((enum shape)(unsigned int)eal_test_rng_below(SHAPE_COUNT));
 		apply(&arr);
 		check_all(&arr);
 		assert_int_equal(eal_fbarray_destroy(&arr), 0);
@@ -406,15 +382,15 @@ test_model_mutations(void **state)
 	(void)state;
 	for (unsigned int a = 0; a < 40; a++) {
 		cur_seed = 77000 + a;
-		rng_seed(cur_seed);
+		eal_test_rng_seed(cur_seed);
 		m.len = pick_len();
 		memset(m.used, 0, sizeof(m.used));
 		assert_int_equal(eal_fbarray_init(&arr, "mutate", m.len, 8), 0);
 		for (unsigned int batch = 0; batch < 30; batch++) {
-			for (unsigned int k = 1 + rng_below(m.len); k > 0; k--) {
-				unsigned int i = rng_below(m.len);
+			for (unsigned int k = 1 + (unsigned int)eal_test_rng_below(m.len); k > 0; k--) {
+				unsigned int i = (unsigned int)eal_test_rng_below(m.len);
 
-				m.used[i] = rng_below(3) != 0 ? !m.used[i] : m.used[i];
+				m.used[i] = (unsigned int)eal_test_rng_below(3) != 0 ? !m.used[i] : m.used[i];
 				assert_int_equal(m.used[i] ? eal_fbarray_set_used(&arr, i)
 							   : eal_fbarray_set_free(&arr, i),
 						 0);
@@ -435,7 +411,7 @@ test_model_every_short_len(void **state)
 	for (unsigned int len = 1; len <= 200; len++) {
 		for (int shape = 0; shape < SHAPE_COUNT; shape++) {
 			cur_seed = 900000 + len * SHAPE_COUNT + (unsigned int)shape;
-			rng_seed(cur_seed);
+			eal_test_rng_seed(cur_seed);
 			m.len = len;
 			assert_int_equal(eal_fbarray_init(&arr, "short", len, 4), 0);
 			fill((enum shape)shape);
