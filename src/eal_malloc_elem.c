@@ -109,41 +109,76 @@ trailer_value(uintptr_t addr)
  * change to one field changes the seal; the products are independent, so
  * sealing costs a few cycles on every free and allocation. */
 static inline uint64_t
-elem_hash(const elem_t *e)
+elem_hash_at(const elem_t *e, uintptr_t addr)
 {
 	uint64_t h = ((e->magic + (uintptr_t)e->heap) * 0xff51afd7ed558ccdull) ^
 		     ((e->size + ((uint64_t)(uintptr_t)e->prev << 1)) * 0xc4ceb9fe1a85ec53ull);
 
-	if (elem_is(e, ST_BUSY))
+	if (e->magic == (ST_BUSY ^ addr))
 		h ^= (e->u.busy.usable + (e->u.busy.unused << 1)) * 0x9e3779b97f4a7c15ull;
 	return h ^ (h >> 29);
 }
 
-static inline void
-elem_seal(elem_t *e)
-{
-	e->check = elem_hash(e);
-}
-
+/* The seal of header e, at the address it is (or will be) written to. */
 static inline bool
 elem_sealed(const elem_t *e)
 {
-	return e->check == elem_hash(e);
+	return e->check == elem_hash_at(e, elem_addr(e));
 }
 
-/* Write a whole header except the state-specific words and the seal. */
-static inline elem_t *
-elem_write(uintptr_t addr, uint64_t state, struct eal_malloc_heap *heap, elem_t *prev,
-	   uint64_t size)
+/*
+ * Write the header h at addr, sealed. A header is several words: a holder
+ * killed half-way through would leave one that is neither old nor new, so
+ * h goes to heap->pending first and the next holder redoes the copy
+ * (heap_repair). Only the seal-covered words matter there; list links are
+ * rebuilt. The fences order the three steps for the next holder, which
+ * may run on another CPU (a compiler barrier only, on x86).
+ */
+static elem_t *
+elem_commit(struct eal_malloc_heap *heap, uintptr_t addr, elem_t *h)
 {
 	elem_t *e = elem_at(addr);
 
-	e->guard = trailer_value(addr);
-	e->magic = state ^ addr;
-	e->heap = heap;
-	e->prev = prev;
-	e->size = size;
+	h->check = elem_hash_at(h, addr);
+	heap->pending = *h;
+	__atomic_store_n(&heap->pending_at, addr, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy(e, h, HDR / 2);
+	EAL_TEST_POINT("heap-header-half");
+	memcpy((char *)e + HDR / 2, (const char *)h + HDR / 2, HDR / 2);
+	__atomic_store_n(&heap->pending_at, 0, __ATOMIC_RELEASE);
 	return e;
+}
+
+/* A new header of state at addr (state-specific words zero), written
+ * through elem_commit. */
+static inline elem_t *
+elem_write(struct eal_malloc_heap *heap, uintptr_t addr, uint64_t state, elem_t *prev,
+	   uint64_t size)
+{
+	elem_t h = {
+		.guard = trailer_value(addr),
+		.magic = state ^ addr,
+		.heap = heap,
+		.prev = prev,
+		.size = size,
+	};
+
+	return elem_commit(heap, addr, &h);
+}
+
+/* Rewrite e's size and prev (a busy block's usable size too: usable 0
+ * keeps it), links untouched. */
+static inline void
+elem_resize(struct eal_malloc_heap *heap, elem_t *e, elem_t *prev, uint64_t size, uint64_t usable)
+{
+	elem_t h = *e;
+
+	h.prev = prev;
+	h.size = size;
+	if (usable != 0)
+		h.u.busy.usable = usable;
+	(void)elem_commit(heap, elem_addr(e), &h);
 }
 
 /* A header absorbed by a merge stops being one. The guard word stays: it
@@ -164,20 +199,53 @@ neighbour_ok(const elem_t *e, const struct eal_malloc_heap *heap)
 	       e->heap == heap && elem_sealed(e);
 }
 
-static inline void
-trailer_write(const elem_t *e)
-{
-	uintptr_t t = elem_addr(e) + HDR + e->u.busy.usable;
-
-	*(uint64_t *)t = trailer_value(t);
-}
-
 static inline bool
 trailer_ok(const elem_t *e)
 {
 	uintptr_t t = elem_addr(e) + HDR + e->u.busy.usable;
 
 	return *(const uint64_t *)t == trailer_value(t);
+}
+
+/* A busy block of size bytes at addr with usable bytes: its trailer
+ * first, then its header in one elem_commit. */
+static elem_t *
+busy_write(struct eal_malloc_heap *heap, uintptr_t addr, elem_t *prev, uint64_t size,
+	   uint64_t usable)
+{
+	uintptr_t t = addr + HDR + usable;
+	elem_t h = {
+		.guard = trailer_value(addr),
+		.magic = ST_BUSY ^ addr,
+		.heap = heap,
+		.prev = prev,
+		.size = size,
+		.u.busy.usable = usable,
+	};
+
+	*(uint64_t *)t = trailer_value(t);
+	return elem_commit(heap, addr, &h);
+}
+
+/* Busy block e now size bytes with usable bytes. Growing, the new
+ * trailer may land on the header after e, so e first takes the space
+ * with its old usable size (its trailer stays valid), then that header
+ * (absorbed) is marked dead, then the new trailer is written, then the
+ * new usable size: every step leaves a consistent chain. */
+static inline void
+resize_busy(struct eal_malloc_heap *heap, elem_t *e, uint64_t size, uint64_t usable,
+	    elem_t *absorbed)
+{
+	uintptr_t t = elem_addr(e) + HDR + usable;
+
+	if (size > e->size) {
+		elem_resize(heap, e, e->prev, size, 0);
+		EAL_TEST_POINT("heap-realloc-grown");
+	}
+	if (absorbed != NULL)
+		elem_kill(absorbed); /* may share a word with the new trailer */
+	*(uint64_t *)t = trailer_value(t);
+	elem_resize(heap, e, e->prev, size, usable);
 }
 
 /* Block size for a payload of usable bytes. */
@@ -293,22 +361,20 @@ free_unlink(struct eal_malloc_heap *heap, elem_t *e)
 	free_unlink_links(heap, e->size, e->u.free.next, e->u.free.prev);
 }
 
-/* Write a free block, seal it and list it. */
+/* Write a free block and list it. */
 static elem_t *
 free_block_make(struct eal_malloc_heap *heap, uintptr_t addr, elem_t *prev, uint64_t size)
 {
-	elem_t *e = elem_write(addr, ST_FREE, heap, prev, size);
+	elem_t *e = elem_write(heap, addr, ST_FREE, prev, size);
 
-	elem_seal(e);
 	free_insert(heap, e);
 	return e;
 }
 
 static inline void
-set_prev(elem_t *e, elem_t *prev)
+set_prev(struct eal_malloc_heap *heap, elem_t *e, elem_t *prev)
 {
-	e->prev = prev;
-	elem_seal(e);
+	elem_resize(heap, e, prev, e->size, 0);
 }
 
 /* ------------------------------------------------------------------------
@@ -326,17 +392,41 @@ region_link(struct eal_malloc_heap *heap, elem_t *r)
 	heap->n_regions++;
 }
 
-/* Unlink a region given its links (its header may already be unmapped). */
+/* Kinds of heap->reshape.active. */
+#define RESHAPE_ADD 1   /* link region */
+#define RESHAPE_CARVE 2 /* carve the hole [h0, h1) out of block (carve_reshape) */
+
+static void carve_reshape(struct eal_malloc_heap *heap, const struct eal__heap_reshape *rs);
+
 static void
-region_unlink_links(struct eal_malloc_heap *heap, elem_t *next, elem_t *prev)
+reshape_begin(struct eal_malloc_heap *heap, const struct eal__heap_reshape *rs)
 {
-	if (prev != NULL)
-		prev->u.region.next = next;
-	else
-		heap->regions = next;
-	if (next != NULL)
-		next->u.region.prev = prev;
-	heap->n_regions--;
+	struct eal__heap_reshape r = *rs;
+	uint64_t kind = r.active;
+
+	r.active = 0;
+	heap->reshape = r;
+	__atomic_store_n(&heap->reshape.active, kind, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static void
+reshape_end(struct eal_malloc_heap *heap)
+{
+	__atomic_store_n(&heap->reshape.active, 0, __ATOMIC_RELEASE);
+}
+
+/* Whether region header r is on the heap's list (bounded walk). */
+static bool
+region_listed(const struct eal_malloc_heap *heap, const elem_t *r)
+{
+	uint32_t n = 0;
+
+	for (const elem_t *x = heap->regions; x != NULL && n <= heap->n_regions + 2;
+	     x = x->u.region.next, n++)
+		if (x == r)
+			return true;
+	return false;
 }
 
 /* ------------------------------------------------------------------------
@@ -602,6 +692,18 @@ busy_elem(const void *ptr, const char *op, elem_t **ret)
 	return 0;
 }
 
+/* Whether heap was disabled after a dead holder left it corrupt (one
+ * ERR line naming op and ptr). */
+static bool
+heap_disabled(const struct eal_malloc_heap *heap, const char *op, const void *ptr)
+{
+	if (!heap->broken)
+		return false;
+	EAL_LOG(ERR, "%s(%p): heap %s is disabled (left corrupt by a dead process); nothing done",
+		op, ptr, heap->name);
+	return true;
+}
+
 /* The header after busy block e, checked before a merge relies on it. */
 static int
 next_of_busy(const elem_t *e, const char *op, elem_t **ret)
@@ -633,23 +735,158 @@ eal__heap_init(struct eal_malloc_heap *heap, const char *name, int socket_id)
 	heap->magic = HEAP_MAGIC;
 }
 
-/* A holder killed mid-operation may have left the heap half-changed:
- * the next holder checks it whole before going on, and says what it
- * found (issue 6: never silently corrupt). */
+/* ------------------------------------------------------------------------
+ * Surviving a dead holder
+ *
+ * Every operation writes in an order that keeps each region's block chain
+ * walkable after every single header write: new headers go where no walk
+ * looks (inside a free or shrinking block), then one header write links
+ * them in, and absorbed headers are killed only once out of the chain.
+ * A header write itself goes through heap->pending (elem_commit), and a
+ * change of the region list through heap->reshape. So a holder killed at
+ * any point leaves: at most one header to redo, at most one reshape to
+ * finish, and derived state (free lists, bitmaps, statistics, prev links,
+ * two adjacent free blocks) to rebuild from the chains. That is
+ * heap_repair. What it cannot explain (a header that fails its seal, an
+ * overwritten canary: damage, not an interrupted operation) makes the
+ * heap refuse further use (heap->broken) rather than work on a chain it
+ * cannot trust. An allocation the dead process was making or freeing may
+ * stay allocated (a leak of that block, never an overlap).
+ */
+
+/* Walk one region's chain for heap_repair: fix prev links, merge adjacent
+ * free blocks, list the free ones, count. */
+static int
+region_repair(struct eal_malloc_heap *heap, elem_t *r, struct walk_totals *t, char *why,
+	      size_t why_len)
+{
+	elem_t *x = elem_at(elem_addr(r) + HDR), *prev = NULL;
+	uint64_t len = HDR;
+
+	for (;;) {
+		if (!neighbour_ok(x, heap))
+			return bad(why, why_len, "region %p: header at %p is corrupt", (void *)r,
+				   (void *)x);
+		if (x->prev != prev)
+			set_prev(heap, x, prev);
+		if (elem_is(x, ST_END))
+			break;
+		if (x->size < HDR || x->size % HDR != 0 || x->size > EAL__HEAP_MAX_REGION - len)
+			return bad(why, why_len, "region %p: block %p has size %" PRIu64, (void *)r,
+				   (void *)x, x->size);
+		if (elem_is(x, ST_FREE) && prev != NULL && elem_is(prev, ST_FREE)) {
+			/* a merge the dead holder did not finish */
+			elem_resize(heap, prev, prev->prev, prev->size + x->size, 0);
+			elem_kill(x);
+			t->free_size += x->size;
+			len += x->size;
+			x = elem_next(prev);
+			continue;
+		}
+		if (elem_is(x, ST_FREE)) {
+			t->free_size += x->size;
+			t->n_free++;
+		} else {
+			t->n_busy++;
+		}
+		len += x->size;
+		prev = x;
+		x = elem_next(x);
+	}
+	if (prev == NULL)
+		return bad(why, why_len, "region %p has no block", (void *)r);
+	t->total += len + HDR;
+	return 0;
+}
+
+static int
+heap_repair(struct eal_malloc_heap *heap, char *why, size_t why_len)
+{
+	struct walk_totals t = { 0 };
+	uint64_t at = __atomic_load_n(&heap->pending_at, __ATOMIC_ACQUIRE);
+	elem_t *r, *rprev = NULL;
+	uint32_t n = 0;
+	int rc;
+
+	if (at != 0) {
+		*elem_at(at) = heap->pending;
+		heap->pending_at = 0;
+	}
+	/* A reshape first: a carve may have unmapped a region header still
+	 * on the list. The list's forward links are always whole (one-word
+	 * writes); back links and the count follow from them. */
+	switch (heap->reshape.active) {
+	case 0:
+		break;
+	case RESHAPE_ADD:
+		r = elem_at(heap->reshape.region);
+		if (!region_listed(heap, r))
+			region_link(heap, r);
+		break;
+	case RESHAPE_CARVE:
+		carve_reshape(heap, &heap->reshape);
+		break;
+	default:
+		return bad(why, why_len, "unknown reshape record %" PRIu64, heap->reshape.active);
+	}
+	reshape_end(heap);
+	for (r = heap->regions; r != NULL; rprev = r, r = r->u.region.next) {
+		if (!elem_is(r, ST_REGION) || r->heap != heap || !elem_sealed(r))
+			return bad(why, why_len, "region header %p is corrupt", (void *)r);
+		if (++n > heap->n_regions + 2)
+			return bad(why, why_len, "region list longer than %u regions",
+				   heap->n_regions);
+		r->u.region.prev = rprev;
+	}
+	heap->n_regions = n;
+
+	heap->fl_bitmap = 0;
+	memset(heap->sl_bitmap, 0, sizeof(heap->sl_bitmap));
+	memset(heap->free_lists, 0, sizeof(heap->free_lists));
+	for (r = heap->regions; r != NULL; r = r->u.region.next) {
+		rc = region_repair(heap, r, &t, why, why_len);
+		if (rc < 0)
+			return rc;
+	}
+	heap->total_size = t.total;
+	heap->alloc_count = t.n_busy;
+	heap->free_size = 0;
+	heap->free_count = 0;
+	for (r = heap->regions; r != NULL; r = r->u.region.next)
+		for (elem_t *x = elem_at(elem_addr(r) + HDR); !elem_is(x, ST_END); x = elem_next(x))
+			if (elem_is(x, ST_FREE))
+				free_insert(heap, x);
+	return heap_check(heap, why, why_len);
+}
+
+/* A holder killed mid-operation may have left the heap half-changed: the
+ * next holder finishes and rebuilds what it left (heap_repair), checks
+ * the heap whole and says what it found; a heap it cannot trust is
+ * disabled (issue 6: never silently corrupt). */
 int
 eal__heap_lock(struct eal_malloc_heap *heap)
 {
 	char why[200];
 	int rc = eal__rwlock_write_lock(&heap->lock);
 
-	if (rc != 1)
+	if (rc != 1 || heap->broken)
 		return rc;
-	if (heap_check(heap, why, sizeof(why)) == 0)
+	if (heap_check(heap, why, sizeof(why)) == 0 && heap->pending_at == 0 &&
+	    heap->reshape.active == 0) {
 		EAL_LOG(WARNING, "heap %s: lock recovered from a dead process; the heap checks out",
 			heap->name);
-	else
-		EAL_LOG(ERR, "heap %s: lock recovered from a dead process that left the heap corrupt: %s",
+	} else if (heap_repair(heap, why, sizeof(why)) == 0) {
+		EAL_LOG(WARNING,
+			"heap %s: lock recovered from a dead process that died mid-operation; "
+			"the heap is repaired and checks out",
+			heap->name);
+	} else {
+		heap->broken = 1;
+		EAL_LOG(ERR,
+			"heap %s: lock recovered from a dead process that left the heap corrupt: %s; "
+			"the heap is disabled (its memory stays allocated until the application exits)",
 			heap->name, why);
+	}
 	return rc;
 }
 
@@ -685,21 +922,26 @@ int
 eal__heap_add_memory(struct eal_malloc_heap *heap, void *start, size_t len)
 {
 	uintptr_t s = (uintptr_t)start;
-	elem_t *r, *f, *end;
+	elem_t *r, *f;
 
 	if (heap->magic != HEAP_MAGIC || s == 0 || s % HDR != 0 || len % HDR != 0 ||
 	    len < EAL__HEAP_MIN_REGION || len > EAL__HEAP_MAX_REGION || s + len < s)
 		return -EINVAL;
 	EAL_ASSERT_EXPENSIVE(!heap_overlaps(heap, s, len));
 
-	r = elem_write(s, ST_REGION, heap, NULL, HDR);
-	memset(&r->u, 0, sizeof(r->u));
-	elem_seal(r);
-	f = free_block_make(heap, s + HDR, NULL, len - 2 * HDR);
-	end = elem_write(s + len - HDR, ST_END, heap, f, HDR);
-	memset(&end->u, 0, sizeof(end->u));
-	elem_seal(end);
+	if (heap->broken)
+		return -EUCLEAN;
+
+	/* Made whole outside the heap, then linked under a reshape record
+	 * (a dead holder's half-made link is finished by the next). */
+	r = elem_write(heap, s, ST_REGION, NULL, HDR);
+	f = elem_write(heap, s + HDR, ST_FREE, NULL, len - 2 * HDR);
+	(void)elem_write(heap, s + len - HDR, ST_END, f, HDR);
+	reshape_begin(heap, &(struct eal__heap_reshape){ .active = RESHAPE_ADD, .region = s });
+	EAL_TEST_POINT("heap-region-linking");
 	region_link(heap, r);
+	reshape_end(heap);
+	free_insert(heap, f);
 	heap->total_size += len;
 	EAL_ASSERT_EXPENSIVE(heap_check(heap, NULL, 0) == 0);
 	return 0;
@@ -744,12 +986,10 @@ free_shrink(struct eal_malloc_heap *heap, elem_t *f, uint64_t size)
 	size_class(size, &nfl, &nsl);
 	if (ofl == nfl && osl == nsl) {
 		heap->free_size -= f->size - size;
-		f->size = size;
-		elem_seal(f);
+		elem_resize(heap, f, f->prev, size, 0);
 	} else {
 		free_unlink(heap, f);
-		f->size = size;
-		elem_seal(f);
+		elem_resize(heap, f, f->prev, size, 0);
 		free_insert(heap, f);
 	}
 }
@@ -760,10 +1000,12 @@ eal__heap_alloc(struct eal_malloc_heap *heap, size_t size, size_t align, size_t 
 {
 	uint64_t usable, need, search, tail, head;
 	unsigned int fl, sl;
-	elem_t *f, *e, *prev, *next;
+	elem_t *f, *e, *prev, *next, *tail_blk = NULL;
 	uintptr_t a, b, p, ea;
 
 	EAL_ASSERT(heap->magic == HEAP_MAGIC);
+	if (heap->broken)
+		return -EUCLEAN;
 	if (size == 0 || (align & (align - 1)) != 0 || (bound & (bound - 1)) != 0 ||
 	    (bound != 0 && size > bound))
 		return -EINVAL;
@@ -804,35 +1046,39 @@ eal__heap_alloc(struct eal_malloc_heap *heap, size_t size, size_t align, size_t 
 		need += tail; /* kept as slack */
 	head = ea - a;
 
-	/* What stays of f below the allocation. */
-	if (head == 0) {
+	/*
+	 * Crash-safe order: what is new is written inside f first, where no
+	 * walk of the chain looks, then one header write makes it part of
+	 * the chain (f shrunk, the block before grown, or e over f's
+	 * header). Prev links and lists come last: heap_repair rebuilds them.
+	 */
+	if (head == 0 || (head == HDR && f->prev != NULL)) {
 		free_unlink(heap, f);
 		prev = f->prev;
-	} else if (head == HDR && f->prev != NULL) {
+	} else {
+		prev = f;
+	}
+	if (tail >= MIN_SPLIT)
+		tail_blk = elem_write(heap, ea + need, ST_FREE, elem_at(ea), tail);
+	e = busy_write(heap, ea, prev, need, usable);
+	EAL_TEST_POINT("heap-alloc-placed");
+	if (head == HDR && f->prev != NULL) {
 		/* 64 bytes after a busy block (a free block never precedes
 		 * a free one): slack of that block rather than a free
 		 * block nothing could ever use. */
-		free_unlink(heap, f);
-		prev = f->prev;
-		prev->size += HDR;
-		elem_seal(prev);
+		elem_resize(heap, prev, prev->prev, prev->size + HDR, 0);
 		elem_kill(f);
-	} else {
+	} else if (head != 0) {
 		free_shrink(heap, f, head);
-		prev = f;
 	}
-
-	e = elem_write(ea, ST_BUSY, heap, prev, need);
-	e->u.busy.usable = usable;
-	e->u.busy.unused = 0;
-	elem_seal(e);
-	trailer_write(e);
 	/* What follows the allocation now follows e or a free tail; when e
 	 * took all of f, it follows e at f's address already. */
-	if (tail >= MIN_SPLIT)
-		set_prev(next, free_block_make(heap, ea + need, e, tail));
-	else if (ea != a)
-		set_prev(next, e);
+	if (tail_blk != NULL) {
+		free_insert(heap, tail_blk);
+		set_prev(heap, next, tail_blk);
+	} else if (ea != a) {
+		set_prev(heap, next, e);
+	}
 	heap->alloc_count++;
 	EAL_ASSERT_EXPENSIVE(heap_check(heap, NULL, 0) == 0);
 	*ret_ptr = (void *)p;
@@ -855,10 +1101,12 @@ eal__heap_free(void *ptr, struct eal_malloc_heap **ret_heap)
 	rc = busy_elem(ptr, "free", &e);
 	if (rc < 0)
 		return rc;
+	heap = e->heap;
+	if (heap_disabled(heap, "free", ptr))
+		return -EUCLEAN;
 	rc = next_of_busy(e, "free", &next);
 	if (rc < 0)
 		return rc;
-	heap = e->heap;
 	prev = e->prev;
 	/* A busy block before is left alone: its magic is all we need. A
 	 * free one is merged with, so all of it is checked. */
@@ -888,21 +1136,26 @@ eal__heap_free(void *ptr, struct eal_malloc_heap **ret_heap)
 	if (after != next) {
 		free_unlink(heap, next);
 		size += next->size;
-		elem_kill(next);
 	}
 	if (prev != NULL && elem_is(prev, ST_FREE)) {
 		free_unlink(heap, prev);
 		start = elem_addr(prev);
 		size += prev->size;
 		prev = prev->prev;
-		elem_kill(e);
 	}
-	/* Written over e (or prev): reusing its guard word is fine, the
-	 * value depends on the address only. The header after it points
-	 * at e already unless a merge moved the start or the end. */
+	/* One header write (over e, or over the free block before) makes the
+	 * merged block; the headers it absorbed are marked dead after it, so
+	 * that a walk never meets one. Reusing a guard word is fine, the
+	 * value depends on the address only. The header after points at e
+	 * already unless a merge moved the start or the end. */
 	f = free_block_make(heap, start, prev, size);
+	EAL_TEST_POINT("heap-free-merged");
+	if (after != next)
+		elem_kill(next);
+	if (start != elem_addr(e))
+		elem_kill(e);
 	if (start != elem_addr(e) || after != next)
-		set_prev(after, f);
+		set_prev(heap, after, f);
 	heap->alloc_count--;
 	EAL_ASSERT_EXPENSIVE(heap_check(heap, NULL, 0) == 0);
 	if (ret_heap != NULL)
@@ -915,7 +1168,7 @@ eal__heap_realloc_in_place(void *ptr, size_t new_size)
 {
 	struct eal_malloc_heap *heap;
 	uint64_t usable, need, total;
-	elem_t *e, *next, *after;
+	elem_t *e, *next, *after, *tail;
 	uintptr_t ea;
 	int rc;
 
@@ -926,10 +1179,12 @@ eal__heap_realloc_in_place(void *ptr, size_t new_size)
 		return -EINVAL;
 	if (new_size > EAL__HEAP_MAX_REGION)
 		return -ENOMEM;
+	heap = e->heap;
+	if (heap_disabled(heap, "realloc", ptr))
+		return -EUCLEAN;
 	rc = next_of_busy(e, "realloc", &next);
 	if (rc < 0)
 		return rc;
-	heap = e->heap;
 	ea = elem_addr(e);
 	usable = EAL_ALIGN_CEIL((uint64_t)new_size, 8);
 	need = busy_size(usable);
@@ -948,34 +1203,39 @@ eal__heap_realloc_in_place(void *ptr, size_t new_size)
 	if (need > total)
 		return -ENOMEM;
 
+	/* Crash-safe order as in alloc: a new free tail is written where no
+	 * walk looks (inside e, or inside the free block after), then e's
+	 * header (size and usable in one write, trailer first) exposes it. */
 	if (need < e->size && after != next) {
 		/* Shrink next to a free block: the tail joins it. */
 		free_unlink(heap, next);
+		tail = elem_write(heap, ea + need, ST_FREE, e, total - need);
+		resize_busy(heap, e, need, usable, NULL);
 		elem_kill(next);
-		e->size = need;
-		set_prev(after, free_block_make(heap, ea + need, e, total - need));
-	} else if (need < e->size) {
+		free_insert(heap, tail);
+		set_prev(heap, after, tail);
+	} else if (need < e->size && e->size - need >= MIN_SPLIT) {
 		/* Shrink next to a busy block: split only a tail worth a
 		 * block, else it stays slack. */
-		if (e->size - need >= MIN_SPLIT) {
-			set_prev(next, free_block_make(heap, ea + need, e, e->size - need));
-			e->size = need;
-		}
+		tail = elem_write(heap, ea + need, ST_FREE, e, e->size - need);
+		resize_busy(heap, e, need, usable, NULL);
+		free_insert(heap, tail);
+		set_prev(heap, next, tail);
 	} else if (need > e->size) {
 		/* Grow into the free block after. */
 		free_unlink(heap, next);
-		elem_kill(next);
 		if (total - need >= MIN_SPLIT) {
-			e->size = need;
-			set_prev(after, free_block_make(heap, ea + need, e, total - need));
+			tail = elem_write(heap, ea + need, ST_FREE, e, total - need);
+			resize_busy(heap, e, need, usable, next);
+			free_insert(heap, tail);
+			set_prev(heap, after, tail);
 		} else {
-			e->size = total;
-			set_prev(after, e);
+			resize_busy(heap, e, total, usable, next);
+			set_prev(heap, after, e);
 		}
+	} else {
+		resize_busy(heap, e, e->size, usable, NULL);
 	}
-	e->u.busy.usable = usable;
-	elem_seal(e);
-	trailer_write(e);
 	EAL_ASSERT_EXPENSIVE(heap_check(heap, NULL, 0) == 0);
 	return 0;
 }
@@ -1050,7 +1310,9 @@ eal__heap_elem_find(struct eal_malloc_heap *heap, const void *inner, void **ret_
 int
 eal__heap_validate(struct eal_malloc_heap *heap, char *why, size_t why_len)
 {
-	int rc = heap_check(heap, why, why_len);
+	int rc = heap->broken ? bad(why, why_len, "heap %s is disabled: a dead process left it corrupt",
+				    heap->name)
+			      : heap_check(heap, why, why_len);
 
 	if (rc == 0 && why != NULL && why_len > 0)
 		why[0] = '\0';
@@ -1156,57 +1418,108 @@ carve_plan(const struct eal_malloc_heap *heap, const elem_t *f, uint64_t page_sz
 }
 
 /*
+ * The heap around a released hole (heap->reshape says which): a new end
+ * sentinel before it (or the region's head unlinked) and a new region
+ * after it (or nothing, when the region's tail went too). Written only
+ * from the record and from headers outside the hole, which may be
+ * unmapped already (so the region list is walked only once a region
+ * whose head was in the hole is off it), and idempotent: a holder killed half-way leaves the
+ * record, and the next holder runs this again (heap_repair). Lists and
+ * statistics are the caller's (or heap_repair's).
+ */
+static void
+carve_reshape(struct eal_malloc_heap *heap, const struct eal__heap_reshape *rs)
+{
+	uintptr_t a = rs->block, b = a + rs->size;
+	elem_t *prev = (elem_t *)(uintptr_t)rs->prev, *next = elem_at(b);
+
+	if (rs->left_gone) {
+		elem_t *r = elem_at(rs->region), *pred = NULL;
+		elem_t *rnext = (elem_t *)(uintptr_t)rs->region_next;
+		bool listed = heap->regions == r;
+
+		uint32_t n = 0;
+
+		for (pred = listed ? NULL : heap->regions; pred != NULL && n <= heap->n_regions + 2;
+		     pred = pred->u.region.next, n++)
+			if (pred->u.region.next == r) {
+				listed = true;
+				break;
+			}
+		if (listed) {
+			if (pred == NULL)
+				heap->regions = rnext;
+			else
+				pred->u.region.next = rnext;
+			if (rnext != NULL)
+				rnext->u.region.prev = pred;
+			heap->n_regions--;
+		}
+	} else {
+		/* The sentinel first, inside the block; then the block shrinks
+		 * onto it (or the sentinel replaces the block's header). */
+		if (rs->h0 - HDR > a) {
+			(void)elem_write(heap, rs->h0 - HDR, ST_END, elem_at(a), HDR);
+			(void)elem_write(heap, a, ST_FREE, prev, rs->h0 - HDR - a);
+		} else {
+			(void)elem_write(heap, rs->h0 - HDR, ST_END, prev, HDR);
+		}
+	}
+	EAL_TEST_POINT("heap-carve-half");
+	if (!rs->right_gone) {
+		elem_t *r = elem_write(heap, rs->h1, ST_REGION, NULL, HDR), *first = NULL;
+
+		if (b > rs->h1 + HDR)
+			first = elem_write(heap, rs->h1 + HDR, ST_FREE, NULL, b - rs->h1 - HDR);
+		set_prev(heap, next, first);
+		if (!region_listed(heap, r))
+			region_link(heap, r);
+	}
+}
+
+/*
  * Give the hole of c back through release, then re-shape the heap around
- * it. Everything the re-shaping needs from inside the hole is read first:
- * once release returns, the hole may be unmapped. When release fails the
- * heap is untouched.
+ * it under a reshape record (a dead holder's half-done re-shaping is
+ * finished by the next holder). When release fails the heap is untouched.
  */
 static int
 carve_apply(struct eal_malloc_heap *heap, elem_t *f, const struct carve *c,
 	    int (*release)(void *addr, size_t len, void *arg), void *arg)
 {
 	uintptr_t a = elem_addr(f);
-	uint64_t fsize = f->size;
-	elem_t *fnext = f->u.free.next, *fprev = f->u.free.prev, *prev = f->prev;
-	elem_t *next = elem_at(a + fsize), *rnext = NULL, *rprev = NULL;
+	struct eal__heap_reshape rs = {
+		.active = RESHAPE_CARVE,
+		.block = a,
+		.size = f->size,
+		.prev = (uintptr_t)f->prev,
+		.h0 = c->h0,
+		.h1 = c->h1,
+		.left_gone = c->left_gone,
+		.right_gone = c->right_gone,
+	};
 	int rc;
 
 	if (c->left_gone) {
-		const elem_t *r = elem_at(a - HDR);
-
-		rnext = r->u.region.next;
-		rprev = r->u.region.prev;
+		rs.region = a - HDR;
+		rs.region_next = (uintptr_t)elem_at(a - HDR)->u.region.next;
 	}
+	free_unlink(heap, f);
+	reshape_begin(heap, &rs);
 	rc = release((void *)c->h0, c->h1 - c->h0, arg);
 	if (rc < 0) {
+		reshape_end(heap);
+		free_insert(heap, f);
 		EAL_LOG(DEBUG, "heap %s: [%p, +%#" PRIxPTR ") not released: %s; kept", heap->name,
 			(void *)c->h0, c->h1 - c->h0, eal_strerror(-rc));
 		return rc;
 	}
-
-	free_unlink_links(heap, fsize, fnext, fprev);
-	if (c->left_gone) {
-		region_unlink_links(heap, rnext, rprev);
-	} else {
-		elem_t *end;
-
-		if (c->h0 - HDR > a)
-			prev = free_block_make(heap, a, prev, c->h0 - HDR - a);
-		end = elem_write(c->h0 - HDR, ST_END, heap, prev, HDR);
-		memset(&end->u, 0, sizeof(end->u));
-		elem_seal(end);
-	}
-	if (!c->right_gone) {
-		elem_t *r = elem_write(c->h1, ST_REGION, heap, NULL, HDR), *first = NULL;
-
-		memset(&r->u, 0, sizeof(r->u));
-		elem_seal(r);
-		region_link(heap, r);
-		if (elem_addr(next) > c->h1 + HDR)
-			first = free_block_make(heap, c->h1 + HDR, NULL,
-						elem_addr(next) - c->h1 - HDR);
-		set_prev(next, first);
-	}
+	EAL_TEST_POINT("heap-released");
+	carve_reshape(heap, &rs);
+	reshape_end(heap);
+	if (!c->left_gone && c->h0 - HDR > a)
+		free_insert(heap, elem_at(a));
+	if (!c->right_gone && elem_addr(elem_at(a + rs.size)) > c->h1 + HDR)
+		free_insert(heap, elem_at(c->h1 + HDR));
 	heap->total_size -= c->h1 - c->h0;
 	return 0;
 }
@@ -1218,6 +1531,8 @@ eal__heap_release_pages(struct eal_malloc_heap *heap, size_t page_sz, size_t kee
 	unsigned int fl_min, sl_min;
 	int first_rc = 0;
 
+	if (heap->broken)
+		return -EUCLEAN;
 	if (heap->magic != HEAP_MAGIC || release == NULL || page_sz < EAL__HEAP_MIN_REGION ||
 	    (page_sz & (page_sz - 1)) != 0 || page_sz > EAL__HEAP_MAX_REGION)
 		return -EINVAL;

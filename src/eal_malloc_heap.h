@@ -124,6 +124,32 @@ struct eal_malloc_heap {
 	uint64_t fl_bitmap;
 	uint32_t sl_bitmap[EAL__HEAP_FL_COUNT];
 	struct eal_malloc_elem *free_lists[EAL__HEAP_FL_COUNT][EAL__HEAP_SL_COUNT];
+
+	/*
+	 * Crash recovery (eal_malloc_elem.c, "Surviving a dead holder").
+	 * The block chain of each region is the truth; free lists, bitmaps,
+	 * statistics and prev links are rebuilt from it. What a holder killed
+	 * mid-operation could leave half-done is written here first and
+	 * redone by the next holder:
+	 * - pending_at/pending: the header being written (0: none);
+	 * - reshape: a change of the region list (a region added, or a free
+	 *   block carved into a hole of pages about to be released).
+	 */
+	uint64_t pending_at;
+	struct eal_malloc_elem pending;
+	struct eal__heap_reshape {
+		uint64_t active;   /* 0: none; else the kind (eal_malloc_elem.c) */
+		uint64_t block;    /* the free block carved, or the region added */
+		uint64_t size;     /* its size before the carve */
+		uint64_t prev;     /* its prev */
+		uint64_t h0, h1;   /* the hole */
+		uint64_t region;   /* the region added; or the carved block's, when its head goes */
+		uint64_t region_next; /* that region's successor on the list */
+		uint32_t left_gone, right_gone;
+	} reshape;
+	/* Set when a dead holder left the heap beyond repair: the heap then
+	 * refuses every operation (-EUCLEAN) rather than use a broken chain. */
+	uint32_t broken;
 };
 
 /* Heap statistics, with the field names of DPDK's

@@ -52,7 +52,7 @@
 /* "EALMCFG\0" as a little-endian number; written when the file is set up. */
 #define EAL_MCFG_MAGIC 0x0047464d434c4145ull
 /* Bump on any layout change. High 16 bits: library major version. */
-#define EAL_MCFG_VERSION ((uint32_t)(EAL_VERSION_MAJOR << 16) | 5u)
+#define EAL_MCFG_VERSION ((uint32_t)(EAL_VERSION_MAJOR << 16) | 6u)
 /* Value of `complete` once the primary finished init. */
 #define EAL_MCFG_COMPLETE 0x434f4d50u /* "COMP" */
 

@@ -106,11 +106,18 @@ int eal__rwlock_write_lock(eal_rwlock_t *lock);
  * Fault injection for crash tests. When the environment variable
  * EAL_TEST_FAULT names @point ("mcfg-before-complete", ...), the process
  * acts at that point: "<point>" or "<point>:kill" sends SIGKILL to itself,
- * "<point>:sleep=<ms>" sleeps. Read once per eal_init. Costs one branch
- * when unset.
+ * "<point>:sleep=<ms>" sleeps; "<point>@<n>" acts at the n-th time the
+ * point is reached only. Read once per eal_init. EAL_TEST_POINT costs one
+ * predictable branch when unset (hot paths use it).
  */
+extern bool eal__test_fault_armed;
 void eal__test_point(const char *point);
 void eal__test_hook_reload(void);
+#define EAL_TEST_POINT(point)                          \
+	do {                                           \
+		if (EAL_UNLIKELY(eal__test_fault_armed)) \
+			eal__test_point(point);        \
+	} while (0)
 
 /* ---- eal_init.c ------------------------------------------------------ */
 
