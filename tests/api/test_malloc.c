@@ -268,6 +268,98 @@ test_memzones_on_the_heap(void **state)
 	assert_int_equal(eal_test_free_hugepages_2m(), free_base);
 }
 
+/* Whether [addr, addr + len) is contiguous in IOVA from iova, checked
+ * page by page with eal_mem_virt2iova. */
+static bool
+iova_run(const void *addr, size_t len, eal_iova_t iova)
+{
+	for (size_t off = 0; off < len; off += 4096)
+		if (eal_mem_virt2iova((const char *)addr + off) != iova + off)
+			return false;
+	return true;
+}
+
+/* reserve_bounded, IOVA_CONTIG and page-size flags on real hugepages,
+ * with DPDK's errors for bad flags, alignment and bounds; the zones keep
+ * their promises (checked against the memseg translation) and the pages
+ * go back after free. */
+static void
+test_memzone_flags_on_hugepages(void **state)
+{
+	const struct eal_memzone *mz;
+	char **argv;
+	int argc = eal_test_argv(&argv, NULL);
+	unsigned int contig_ok = 0, contig_enomem = 0;
+
+	(void)state;
+	assert_int_equal(eal_init(argc, argv), argc - 1);
+
+	/* bounded: never crosses a multiple of the bound */
+	for (unsigned int i = 0; i < 24; i++) {
+		char name[32];
+		size_t len = 100000 + 37000 * i;
+
+		snprintf(name, sizeof(name), "bounded_%u", i);
+		mz = eal_memzone_reserve_bounded(name, len, EAL_SOCKET_ID_ANY, 0, 128, 1 << 20);
+		assert_non_null(mz);
+		assert_int_equal((uintptr_t)mz->addr % 128, 0);
+		assert_int_equal((uintptr_t)mz->addr >> 20, ((uintptr_t)mz->addr + len - 1) >> 20);
+		assert_true(mz->len >= len);
+		assert_int_equal(mz->hugepage_sz, 2u << 20);
+		assert_true(mz->iova == eal_mem_virt2iova(mz->addr));
+	}
+	/* IOVA-contiguous: within a page always; across pages when the page
+	 * allocator got physically consecutive pages, else ENOMEM (DPDK) */
+	mz = eal_memzone_reserve_aligned("contig_small", 1 << 20, EAL_SOCKET_ID_ANY,
+					 EAL_MEMZONE_IOVA_CONTIG, 1 << 20);
+	assert_non_null(mz);
+	assert_true(iova_run(mz->addr, mz->len, mz->iova));
+	for (unsigned int i = 0; i < 4; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "contig_%u", i);
+		mz = eal_memzone_reserve(name, 5u << 20, EAL_SOCKET_ID_ANY,
+					 EAL_MEMZONE_IOVA_CONTIG | EAL_MEMZONE_2MB);
+		if (mz == NULL) {
+			assert_int_equal(eal_errno, ENOMEM);
+			contig_enomem++;
+			continue;
+		}
+		assert_true(iova_run(mz->addr, mz->len, mz->iova));
+		contig_ok++;
+	}
+	print_message("# 5 MiB IOVA-contiguous zones: %u reserved, %u ENOMEM\n", contig_ok,
+		      contig_enomem);
+	/* page sizes: 1 GiB asked for and absent -> ENOMEM, unless only a hint */
+	mz = eal_memzone_reserve("gig", 4096, EAL_SOCKET_ID_ANY, EAL_MEMZONE_1GB);
+	if (mz != NULL) {
+		assert_int_equal(mz->hugepage_sz, 1u << 30); /* a machine with 1 GiB pages */
+	} else {
+		assert_int_equal(eal_errno, ENOMEM);
+		mz = eal_memzone_reserve("gig", 4096, EAL_SOCKET_ID_ANY,
+					 EAL_MEMZONE_1GB | EAL_MEMZONE_SIZE_HINT_ONLY);
+		assert_non_null(mz);
+		assert_int_equal(mz->hugepage_sz, 2u << 20);
+	}
+	/* DPDK's errors */
+	assert_null(eal_memzone_reserve_bounded("bad", 4096, EAL_SOCKET_ID_ANY, 0, 64, 2048));
+	assert_int_equal(eal_errno, EINVAL); /* bound < len */
+	assert_null(eal_memzone_reserve_bounded("bad", 100, EAL_SOCKET_ID_ANY, 0, 64, 3000));
+	assert_int_equal(eal_errno, EINVAL); /* bound not a power of two */
+	assert_null(eal_memzone_reserve_aligned("bad", 100, EAL_SOCKET_ID_ANY, 0, 96));
+	assert_int_equal(eal_errno, EINVAL); /* align not a power of two */
+	assert_null(eal_memzone_reserve("bad", 100, EAL_SOCKET_ID_ANY, 0x40000000));
+	assert_int_equal(eal_errno, EINVAL); /* unknown flag */
+	assert_null(eal_memzone_reserve("bad", 100, 4242, 0));
+	assert_int_equal(eal_errno, EINVAL); /* no such socket */
+	assert_null(eal_memzone_reserve("bad", (size_t)1 << 40, EAL_SOCKET_ID_ANY, 0));
+	assert_int_equal(eal_errno, ENOMEM);
+
+	assert_int_equal(eal_malloc_validate(), 0);
+	assert_int_equal(eal_cleanup(), 0);
+	assert_int_equal(eal_test_free_hugepages_2m(), free_base);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -277,6 +369,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_bad_pointers),
 		cmocka_unit_test(test_corruption_reported),
 		cmocka_unit_test(test_memzones_on_the_heap),
+		cmocka_unit_test(test_memzone_flags_on_hugepages),
 	};
 
 	eal_test_setup(argc, argv);
