@@ -206,6 +206,7 @@ eal__malloc_heap_alloc(int socket, size_t size, size_t align, size_t bound, unsi
 {
 	struct eal_mem_config *mcfg = eal__mcfg();
 	int sockets[EAL_MAX_NUMA_NODES], n_sockets = 0, here = 0, rc = -ENOMEM;
+	bool saw_disabled = false;
 
 	if (mcfg == NULL)
 		return -ENODEV;
@@ -235,6 +236,12 @@ eal__malloc_heap_alloc(int socket, size_t size, size_t align, size_t bound, unsi
 					if (h->heap.socket_id != sockets[k] ||
 					    page_size_wanted(flags, h->page_sz) != (strict == 1))
 						continue;
+					/* disabled after a dead process left it
+					 * corrupt (heap.md): the others serve */
+					if (h->heap.broken) {
+						saw_disabled = true;
+						continue;
+					}
 					rc = pass == 0 ? heap_try(h, size, align, bound, flags, ret_ptr)
 						       : heap_grow_try(h, size, align, bound, flags,
 								       ret_ptr);
@@ -253,7 +260,7 @@ eal__malloc_heap_alloc(int socket, size_t size, size_t align, size_t bound, unsi
 			}
 		}
 	}
-	return -ENOMEM;
+	return saw_disabled ? -EUCLEAN : -ENOMEM;
 }
 
 /* The heap of the live allocation @ptr, when it is one of ours (read

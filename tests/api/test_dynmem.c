@@ -21,6 +21,9 @@
 #include "eal_test.h"
 #include "eal.h"
 #include "eal_memory.h"
+#include "eal_malloc.h"
+#include "eal_memzone.h"
+#include "eal_memcfg.h"
 #include "eal_private.h"
 
 #define PG (2ull << 20)
@@ -425,6 +428,39 @@ test_socket_mem(void **state)
 	assert_int_equal(eal_test_prefix_files(eal_test_huge_mount_2m(), eal_test_prefix()), 0);
 }
 
+/* A heap disabled after a dead process left it corrupt (heap.md) is
+ * skipped: with no other heap, allocations and memzones fail with
+ * EUCLEAN rather than use it, and no page is mapped for it. */
+static void
+test_disabled_heap_skipped(void **state)
+{
+	struct eal_mem_config *mcfg;
+	char **argv;
+	int argc = eal_test_argv(&argv, NULL);
+	long free0;
+	void *p;
+
+	(void)state;
+	assert_int_equal(eal_init(argc, argv), argc - 1);
+	mcfg = eal__mcfg();
+	assert_non_null(mcfg);
+	assert_true(mcfg->n_heaps > 0);
+	free0 = eal_test_free_hugepages_2m();
+	for (unsigned int i = 0; i < mcfg->n_heaps; i++)
+		mcfg->malloc_heaps[i].heap.broken = 1;
+	assert_null(eal_malloc(NULL, 4096, 0));
+	assert_int_equal(eal_errno, EUCLEAN);
+	assert_null(eal_memzone_reserve("on_disabled", 4096, EAL_SOCKET_ID_ANY, 0));
+	assert_int_equal(eal_errno, EUCLEAN);
+	assert_int_equal(eal_test_free_hugepages_2m(), free0);
+	for (unsigned int i = 0; i < mcfg->n_heaps; i++)
+		mcfg->malloc_heaps[i].heap.broken = 0;
+	p = eal_malloc(NULL, 4096, 0);
+	assert_non_null(p);
+	eal_free(p);
+	assert_int_equal(eal_cleanup(), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -442,6 +478,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_unlink_never_keeps_files),
 		cmocka_unit_test(test_unlink_always_leaves_no_file),
 		cmocka_unit_test(test_socket_mem),
+		cmocka_unit_test(test_disabled_heap_skipped),
 	};
 
 	eal_test_setup(argc, argv);
