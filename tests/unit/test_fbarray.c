@@ -304,10 +304,15 @@ test_init_too_big(void **state)
 	struct eal_fbarray d;
 	int fds = count_fds(), maps = count_maps();
 
+	/* valgrind's own mmap refuses such a size with EINVAL before the
+	 * kernel sees it (the valgrind run of tools/test.sh) */
+	const char *preload = getenv("LD_PRELOAD");
+	int want = preload != NULL && strstr(preload, "vgpreload") != NULL ? EINVAL : ENOMEM;
+
 	(void)state;
 	memset(&d, 0x5a, sizeof(d));
 	for (int i = 0; i < 50; i++)
-		expect_fail(eal_fbarray_init(&d, "huge", INT_MAX, UINT_MAX), ENOMEM);
+		expect_fail(eal_fbarray_init(&d, "huge", INT_MAX, UINT_MAX), want);
 	/* Untouched on failure. */
 	assert_int_equal(d.len, 0x5a5a5a5au);
 	assert_int_equal(count_fds(), fds);
