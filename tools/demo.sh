@@ -1,17 +1,24 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# Build libeal and run the multi-process demo (a primary and a secondary
-# sharing memory). Installs missing Debian packages (as root).
+# Build libeal and run the multi-process demo, examples/mp_pipeline: a
+# primary and two secondaries passing buffers through rings in shared
+# memory, checked end to end, with the default memory (hugepages when
+# usable, else 4 KiB shared pages). Installs missing Debian packages (as
+# root).
 #
-#   tools/demo.sh [EAL options]
+#   tools/demo.sh [EAL options] [-- mp_pipeline options]
+#   e.g. tools/demo.sh --no-huge -- --stages 4 --seconds 5
+#
+# EAL_DEMO_BUILDDIR chooses the build directory (default: build-demo).
 set -eu
 cd "$(dirname "$0")/.."
 . tools/setup-common.sh
 
 ensure_packages meson ninja-build gcc pkg-config libnuma-dev
 
-if [ ! -f build-demo/build.ninja ]; then
-	meson setup build-demo -Dexamples=true -Dtests=disabled >/dev/null
+build=${EAL_DEMO_BUILDDIR:-build-demo}
+if [ ! -f "$build/build.ninja" ]; then
+	meson setup "$build" -Dexamples=true -Dtests=disabled >/dev/null
 fi
-ninja -C build-demo >/dev/null
-build-demo/examples/mp_hello "$@"
+ninja -C "$build" examples/mp_pipeline >/dev/null
+exec "$build/examples/mp_pipeline" "$@"
