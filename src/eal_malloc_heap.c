@@ -146,23 +146,34 @@ iova_contig(const void *p, size_t len, uint64_t page_sz)
 	return true;
 }
 
-/* Allocate from @h; with IOVA_CONTIG a block that is not is given back. */
+/* Allocate from @h, whose lock the caller holds; with IOVA_CONTIG a
+ * block that is not is given back. */
 static int
-heap_try(struct eal_mcfg_heap *h, size_t size, size_t align, size_t bound, unsigned int flags,
-	 void **ret_ptr)
+heap_alloc_locked(struct eal_mcfg_heap *h, size_t size, size_t align, size_t bound,
+		  unsigned int flags, void **ret_ptr)
 {
 	void *p;
 	int rc;
 
-	(void)eal__heap_lock(&h->heap);
 	rc = eal__heap_alloc(&h->heap, size, align, bound, &p);
 	if (rc == 0 && (flags & EAL_MEMZONE_IOVA_CONTIG) && !iova_contig(p, size, h->page_sz)) {
 		(void)eal__heap_free(p, NULL);
 		rc = -ENOMEM;
 	}
-	eal__heap_unlock(&h->heap);
 	if (rc == 0)
 		*ret_ptr = p;
+	return rc;
+}
+
+static int
+heap_try(struct eal_mcfg_heap *h, size_t size, size_t align, size_t bound, unsigned int flags,
+	 void **ret_ptr)
+{
+	int rc;
+
+	(void)eal__heap_lock(&h->heap);
+	rc = heap_alloc_locked(h, size, align, bound, flags, ret_ptr);
+	eal__heap_unlock(&h->heap);
 	return rc;
 }
 
@@ -188,16 +199,20 @@ heap_grow_try(struct eal_mcfg_heap *h, size_t size, size_t align, size_t bound,
 	rc = eal__memalloc_alloc(h->page_sz, h->heap.socket_id, (unsigned int)n, 0, &addr);
 	if (rc < 0)
 		return rc == -ENOTSUP ? -ENOMEM : rc;
+	/* Added and allocated from in one lock hold: otherwise another
+	 * thread could take the new block, or a concurrent free give the new
+	 * pages straight back (shrink), and this request fail with ENOMEM
+	 * while the pool is far from empty. */
 	(void)eal__heap_lock(&h->heap);
 	rc = eal__heap_add_memory(&h->heap, addr, (size_t)(n * h->page_sz));
-	eal__heap_unlock(&h->heap);
 	if (rc < 0) {
+		eal__heap_unlock(&h->heap);
 		(void)eal__memalloc_free(addr, (size_t)(n * h->page_sz));
 		return rc;
 	}
-	/* Another thread may take the new block first: then this fails and
-	 * the caller sees ENOMEM, as with any race for the last memory. */
-	return heap_try(h, size, align, bound, flags, ret_ptr);
+	rc = heap_alloc_locked(h, size, align, bound, flags, ret_ptr);
+	eal__heap_unlock(&h->heap);
+	return rc;
 }
 
 int

@@ -709,6 +709,10 @@ eal__memzone_free(struct eal_memzone_state *st, const struct eal_memzone *mz)
 	return 0;
 }
 
+/* Walks this thread is in (lookups and walks from a walk's callback run
+ * under its read hold). */
+static __thread unsigned int walk_depth;
+
 int
 eal__memzone_lookup(struct eal_memzone_state *st, const char *name,
 		    const struct eal_memzone **ret_mz)
@@ -727,11 +731,16 @@ eal__memzone_lookup(struct eal_memzone_state *st, const char *name,
 	/* Hashed before locking: the read hold covers only the probe, which
 	 * reads one or two cache lines of the index and one descriptor. */
 	hash = eal__memzone_name_hash(name);
-	eal_rwlock_read_lock(st->lock);
+	/* Inside a walk's callback this thread holds the read lock already:
+	 * taking it again could wait behind a writer that waits for the walk
+	 * (the lock lets a waiting writer stop new readers). */
+	if (walk_depth == 0)
+		eal_rwlock_read_lock(st->lock);
 	rc = find_locked(st, name, hash, &idx);
 	if (rc == 0)
 		*ret_mz = zone_at(st->zones, idx);
-	eal_rwlock_read_unlock(st->lock);
+	if (walk_depth == 0)
+		eal_rwlock_read_unlock(st->lock);
 	return rc;
 }
 
@@ -744,10 +753,14 @@ eal__memzone_walk(struct eal_memzone_state *st, void (*func)(const struct eal_me
 {
 	if (func == NULL)
 		return;
-	eal_rwlock_read_lock(st->lock);
+	if (walk_depth == 0)
+		eal_rwlock_read_lock(st->lock);
+	walk_depth++;
 	for (int i = next_used(st->zones, 0); i >= 0; i = next_used(st->zones, (unsigned int)i + 1))
 		func(zone_at(st->zones, (uint32_t)i), arg);
-	eal_rwlock_read_unlock(st->lock);
+	walk_depth--;
+	if (walk_depth == 0)
+		eal_rwlock_read_unlock(st->lock);
 }
 
 static void

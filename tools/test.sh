@@ -11,7 +11,7 @@ set -eu
 cd "$(dirname "$0")/.."
 . tools/setup-common.sh
 
-ensure_packages meson ninja-build gcc clang libclang-rt-14-dev pkg-config libcmocka-dev libnuma-dev
+ensure_packages meson ninja-build gcc clang libclang-rt-14-dev pkg-config libcmocka-dev libnuma-dev valgrind
 hugepages_setup
 
 configure() {
@@ -28,6 +28,21 @@ echo "== gcc, -Werror"
 configure build -Dwerror=true -Dtests=enabled -Dexamples=true
 ninja -C build
 meson test -C build --print-errorlogs --num-processes 4 "$@"
+
+echo "== stress (8 processes x 2 threads, bounded op count)"
+EAL_STRESS_OPS=${EAL_STRESS_OPS:-1500} meson test -C build --setup stress --suite stress --print-errorlogs
+
+echo "== valgrind: the single-process unit tests, no leak, no invalid access"
+# A build with a smaller VA reservation (valgrind's address space is
+# smaller than DPDK's default 64 GiB per type); unit_memseg_list is left
+# out: it asserts DPDK's default sizing, which this build changes on purpose.
+configure build-valgrind -Dtests=enabled -Dexamples=false -Dmax_mem_mb=8192 \
+	-Dmax_mem_mb_per_type=2048 -Dmax_mem_mb_per_list=1024
+ninja -C build-valgrind
+# shellcheck disable=SC2046
+meson test -C build-valgrind --print-errorlogs \
+	--wrap='valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect -q' \
+	$(meson test -C build-valgrind --suite unit --list 2>/dev/null | sed -n 's|^libeal:unit / ||p' | grep -v '^unit_memseg_list$')
 
 echo "== gcc, -Werror, ASan + UBSan"
 configure build-san -Dwerror=true -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=false
