@@ -148,6 +148,10 @@ int eal__parse_size(const char *s, uint64_t default_unit, uint64_t *ret);
 
 /* Compute and (primary) create or (secondary) find the runtime directory. */
 int eal__runtime_dir_init(struct eal_internal_config *cfg);
+/* The base directory of runtime directories for @cfg: --runtime-dir, else
+ * $RUNTIME_DIRECTORY/eal, /var/run/eal (root), $XDG_RUNTIME_DIR/eal,
+ * /tmp/eal-<uid> (also tools/eal-info). -ENAMETOOLONG when it does not fit. */
+int eal__runtime_base(const struct eal_internal_config *cfg, char *buf, size_t size);
 /* Primary: remove fbarray files left by dead processes (DPDK's
  * eal_clean_runtime_dir); files held by live processes stay. */
 int eal__runtime_dir_clean(const struct eal_internal_config *cfg);

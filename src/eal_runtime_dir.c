@@ -32,8 +32,8 @@
 /* The directory in use, for eal__runtime_path(); NULL when none. */
 static const char *current_dir;
 
-static int
-runtime_base(const struct eal_internal_config *cfg, char *buf, size_t size)
+int
+eal__runtime_base(const struct eal_internal_config *cfg, char *buf, size_t size)
 {
 	const char *env;
 	int n;
@@ -63,7 +63,7 @@ eal__runtime_dir_init(struct eal_internal_config *cfg)
 	if (cfg->no_shared_files)
 		return 0;
 
-	rc = runtime_base(cfg, base, sizeof(base));
+	rc = eal__runtime_base(cfg, base, sizeof(base));
 	if (rc == 0) {
 		n = snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), "%s/%s", base,
 			     cfg->p.file_prefix);

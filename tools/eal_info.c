@@ -242,31 +242,6 @@ exit_status(const struct report *r)
  * ====================================================================== */
 
 /*
- * The base directory, by the rule of runtime_base() in
- * src/eal_runtime_dir.c, which is static there (keep in step):
- * --runtime-dir, else $RUNTIME_DIRECTORY/eal, /var/run/eal (root),
- * $XDG_RUNTIME_DIR/eal, /tmp/eal-<uid>.
- */
-static int
-runtime_base(const struct eal_internal_config *cfg, char *buf, size_t size)
-{
-	const char *env;
-	int n;
-
-	if (cfg->p.runtime_dir != NULL)
-		n = snprintf(buf, size, "%s", cfg->p.runtime_dir);
-	else if ((env = getenv("RUNTIME_DIRECTORY")) != NULL && env[0] == '/')
-		n = snprintf(buf, size, "%s/eal", env);
-	else if (geteuid() == 0)
-		n = snprintf(buf, size, "/var/run/eal");
-	else if ((env = getenv("XDG_RUNTIME_DIR")) != NULL && env[0] == '/')
-		n = snprintf(buf, size, "%s/eal", env);
-	else
-		n = snprintf(buf, size, "/tmp/eal-%u", (unsigned int)geteuid());
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-/*
  * "<base>/<prefix>" into r->dir. The prefix and --runtime-dir go through
  * the library's own option checks, so that a name libeal refuses is
  * refused here with the same words.
@@ -294,7 +269,7 @@ resolve_dir(struct report *r, const char *prefix, const char *base_arg)
 	if (rc < 0)
 		return EXIT_USAGE; /* the library said why */
 	r->prefix = cfg.p.file_prefix;
-	rc = runtime_base(&cfg, base, sizeof(base));
+	rc = eal__runtime_base(&cfg, base, sizeof(base));
 	if (rc == 0) {
 		n = snprintf(r->dir, sizeof(r->dir), "%s/%s", base, r->prefix);
 		if (n < 0 || (size_t)n >= sizeof(r->dir))
