@@ -207,6 +207,27 @@ parse_uint(const char *s, unsigned int base, uint64_t *ret, const char **ret_end
 	return 0;
 }
 
+const char *
+eal__format_size(char *buf, size_t len, uint64_t bytes)
+{
+	static const char units[] = "KMGTPE";
+	unsigned int u = 0;
+
+	if (bytes == 0) {
+		snprintf(buf, len, "0");
+		return buf;
+	}
+	while (u < sizeof(units) - 1 && bytes % 1024 == 0) {
+		bytes /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%" PRIu64 "B", bytes);
+	else
+		snprintf(buf, len, "%" PRIu64 "%c", bytes, units[u - 1]);
+	return buf;
+}
+
 int
 eal__parse_size(const char *s, uint64_t default_unit, uint64_t *ret)
 {

@@ -143,6 +143,9 @@ void eal__options_note_ignored(const struct eal_internal_config *cfg);
 void eal__options_usage(const char *prgname, void *f);
 /* Parse a size with optional K/M/G suffix; no suffix means @default_unit bytes. */
 int eal__parse_size(const char *s, uint64_t default_unit, uint64_t *ret);
+/* @bytes exactly, in the largest binary unit that divides it ("2M", "1G",
+ * "1536M", "100B", "0"), into @buf; returns @buf (tools' tables). */
+const char *eal__format_size(char *buf, size_t len, uint64_t bytes);
 
 /* ---- eal_runtime_dir.c ----------------------------------------------- */
 

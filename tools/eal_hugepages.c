@@ -146,29 +146,6 @@ parse_size(const char *s, uint64_t *ret)
 	return 0;
 }
 
-/* Exactly, in the largest binary unit that divides @bytes: "2M", "1G",
- * "1536M", "100B". */
-static const char *
-fmt_size(char *buf, size_t len, uint64_t bytes)
-{
-	static const char units[] = "KMGTPE";
-	unsigned int u = 0;
-
-	if (bytes == 0) {
-		snprintf(buf, len, "0");
-		return buf;
-	}
-	while (u < sizeof(units) - 1 && bytes % 1024 == 0) {
-		bytes /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%" PRIu64 "B", bytes);
-	else
-		snprintf(buf, len, "%" PRIu64 "%c", bytes, units[u - 1]);
-	return buf;
-}
-
 /* a * b, or UINT64_MAX when it does not fit (only ever printed). */
 static uint64_t
 mul_sat(uint64_t a, uint64_t b)
@@ -630,7 +607,7 @@ usable_hint(const struct machine *m, char *buf, size_t len)
 	if (m->n_sizes == 0) {
 		snprintf(buf, len, "the kernel offers no hugepages (no hugetlbfs support, as in many containers): libeal programs will use 4 KiB pages");
 	} else if (unmounted != NULL) {
-		fmt_size(sz, sizeof(sz), unmounted->page_size);
+		eal__format_size(sz, sizeof(sz), unmounted->page_size);
 		if (unmounted->is_default)
 			snprintf(buf, len, "%s pages are reserved but hugetlbfs is not mounted: run `" PROG " --mount` as root",
 				 sz);
@@ -640,15 +617,15 @@ usable_hint(const struct machine *m, char *buf, size_t len)
 	} else if (busy != NULL) {
 		char opt[48] = "";
 
-		fmt_size(sz, sizeof(sz), busy->page_size);
-		fmt_size(amount, sizeof(amount),
+		eal__format_size(sz, sizeof(sz), busy->page_size);
+		eal__format_size(amount, sizeof(amount),
 			 mul_sat(busy->total_pages, busy->page_size) + HINT_RESERVE);
 		if (!busy->is_default)
 			snprintf(opt, sizeof(opt), " -p %s", sz);
 		snprintf(buf, len, "all %" PRIu32 " reserved %s pages are in use: reserve more, e.g. `" PROG "%s --reserve %s` as root",
 			 busy->total_pages, sz, opt, amount);
 	} else {
-		fmt_size(amount, sizeof(amount), HINT_RESERVE);
+		eal__format_size(amount, sizeof(amount), HINT_RESERVE);
 		snprintf(buf, len, "no hugepages reserved: run `" PROG " --reserve %s --mount` as root",
 			 amount);
 	}
@@ -673,7 +650,7 @@ show_sizes(const struct machine *m)
 		const struct eal_hugepage_size *s = &m->sizes[i];
 
 		printf("%-6s %-7s %9" PRIu32 " %9" PRIu32 " %9" PRIu32 " %9" PRIu32 "  ",
-		       fmt_size(sz, sizeof(sz), s->page_size), s->is_default ? "yes" : "no",
+		       eal__format_size(sz, sizeof(sz), s->page_size), s->is_default ? "yes" : "no",
 		       s->total_pages, s->free_pages, s->resv_pages, s->surplus_pages);
 		if (s->mount[0] != '\0')
 			put_text(stdout, s->mount);
@@ -695,7 +672,7 @@ show_sizes(const struct machine *m)
 	for (unsigned int i = 0; i < m->n_sizes; i++) {
 		const struct eal_hugepage_size *s = &m->sizes[i];
 
-		printf("%-6s", fmt_size(sz, sizeof(sz), s->page_size));
+		printf("%-6s", eal__format_size(sz, sizeof(sz), s->page_size));
 		for (unsigned int n = 0; n < max_nodes; n++) {
 			if (n < s->n_nodes)
 				snprintf(cell, sizeof(cell), "%" PRIu32 "/%" PRIu32, s->node_total[n],
@@ -752,7 +729,7 @@ show_files(const struct machine *m)
 		fputs("  ", stdout);
 		put_text(stdout, mi->path);
 		if (mi->page_size != 0)
-			printf(" (%s pages%s)", fmt_size(sz, sizeof(sz), mi->page_size),
+			printf(" (%s pages%s)", eal__format_size(sz, sizeof(sz), mi->page_size),
 			       mi->read_only ? ", read-only" : "");
 		else
 			printf(" (default page size unknown%s)", mi->read_only ? ", read-only" : "");
@@ -777,7 +754,7 @@ show_files(const struct machine *m)
 
 			fputs("    ", stdout);
 			put_text_padded(stdout, pf->name, w);
-			printf(" %7u %9s  %s", pf->files, fmt_size(bytes, sizeof(bytes), pf->bytes),
+			printf(" %7u %9s  %s", pf->files, eal__format_size(bytes, sizeof(bytes), pf->bytes),
 			       prefix_state(pf, state, sizeof(state)));
 			if (strcmp(pf->dir, mi->path) != 0) {
 				fputs(" in ", stdout);
@@ -991,8 +968,8 @@ set_pages(const struct machine *m, const char *path, const char *what, uint64_t 
 	uint64_t was = 0, got;
 	int rc;
 
-	fmt_size(sz, sizeof(sz), page_size);
-	fmt_size(amount, sizeof(amount), mul_sat(want, page_size));
+	eal__format_size(sz, sizeof(sz), page_size);
+	eal__format_size(amount, sizeof(amount), mul_sat(want, page_size));
 	rc = read_count(path, &was);
 	if (rc < 0) {
 		say_error("cannot read %s: %s", path, eal_strerror(-rc));
@@ -1015,7 +992,7 @@ set_pages(const struct machine *m, const char *path, const char *what, uint64_t 
 		return EXIT_FAIL;
 	}
 	if (got < want) {
-		fmt_size(amount, sizeof(amount), mul_sat(got, page_size));
+		eal__format_size(amount, sizeof(amount), mul_sat(got, page_size));
 		say_error("WARNING: asked for %" PRIu64 " %s pages%s, the kernel gave %" PRIu64
 			  " (%s): not enough free contiguous memory; free some memory, try a smaller size, or reserve at boot (hugepages=N on the kernel command line)",
 			  want, sz, what, got, amount);
@@ -1062,7 +1039,7 @@ do_reserve(const struct machine *m, const struct opts *o)
 	if (o->reserve_bytes % o->page_size != 0) {
 		pages++;
 		say("%s is not a multiple of %s: rounding up to %" PRIu64 " page(s)", o->reserve_arg,
-		    fmt_size(sz, sizeof(sz), o->page_size), pages);
+		    eal__format_size(sz, sizeof(sz), o->page_size), pages);
 	}
 	if (o->reserve_node < 0) {
 		snprintf(path, sizeof(path), "%s/kernel/mm/hugepages/hugepages-%" PRIu64
@@ -1184,7 +1161,7 @@ do_mount(const struct machine *m, const struct opts *o)
 		say_error("--mount %s: %s", o->mount_dir, strerror(-rc));
 		return EXIT_FAIL;
 	}
-	fmt_size(sz, sizeof(sz), o->page_size);
+	eal__format_size(sz, sizeof(sz), o->page_size);
 	for (unsigned int i = 0; i < m->n_mounts; i++) {
 		const struct mount_info *mi = &m->mounts[i];
 
@@ -1195,7 +1172,7 @@ do_mount(const struct machine *m, const struct opts *o)
 			return EXIT_OK;
 		}
 		say_error("%s is already a hugetlbfs mount for %s pages, not %s: unmount it first (--unmount %s) or choose another directory",
-			  dir, fmt_size(have, sizeof(have), mi->page_size), sz, dir);
+			  dir, eal__format_size(have, sizeof(have), mi->page_size), sz, dir);
 		return EXIT_FAIL;
 	}
 	snprintf(data, sizeof(data), "pagesize=%s", sz);
@@ -1487,7 +1464,7 @@ check_args(const struct machine *m, struct opts *o)
 
 	for (unsigned int i = 0; i < m->n_sizes && off < sizeof(list); i++) {
 		int n = snprintf(list + off, sizeof(list) - off, "%s%s", i > 0 ? ", " : "",
-				 fmt_size(sz, sizeof(sz), m->sizes[i].page_size));
+				 eal__format_size(sz, sizeof(sz), m->sizes[i].page_size));
 
 		if (n > 0)
 			off += (size_t)n;
@@ -1518,7 +1495,7 @@ check_args(const struct machine *m, struct opts *o)
 	if (o->reserve_arg == NULL)
 		return CONTINUE;
 	s = find_size(m, o->page_size);
-	fmt_size(sz, sizeof(sz), o->page_size);
+	eal__format_size(sz, sizeof(sz), o->page_size);
 	if (o->reserve_node >= 0) {
 		snprintf(path, sizeof(path), "%s/devices/system/node/node%d/hugepages/hugepages-%"
 			 PRIu64 "kB/nr_hugepages", eal__os_sysfs_root(), o->reserve_node,

@@ -114,29 +114,6 @@ log_line(void *arg, enum eal_log_level level, const char *component, const char 
 		fprintf(stderr, PROG ": %s\n", line);
 }
 
-/* Exactly, in the largest binary unit that divides @bytes: "4K", "2M",
- * "1000B". */
-static const char *
-fmt_size(char *buf, size_t len, uint64_t bytes)
-{
-	static const char units[] = "KMGTPE";
-	unsigned int u = 0;
-
-	if (bytes == 0) {
-		snprintf(buf, len, "0");
-		return buf;
-	}
-	while (u < sizeof(units) - 1 && bytes % 1024 == 0) {
-		bytes /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%" PRIu64 "B", bytes);
-	else
-		snprintf(buf, len, "%" PRIu64 "%c", bytes, units[u - 1]);
-	return buf;
-}
-
 /* ======================================================================
  * The report: everything read, checked, in private memory
  * ====================================================================== */
@@ -1220,13 +1197,13 @@ text_memory(const struct report *r)
 	printf("              IOVA %s (requested %s), huge-unlink %s\n", iova_name(m->iova_mode_used),
 	       iova_name(m->iova_mode), unlink_name(m->huge_unlink));
 	printf("              VA 0x%" PRIx64 " + %s, base hint 0x%" PRIx64 ", hotplug generation %u\n",
-	       m->mem_va_addr, fmt_size(a, sizeof(a), m->mem_va_len), m->base_virtaddr,
+	       m->mem_va_addr, eal__format_size(a, sizeof(a), m->mem_va_len), m->base_virtaddr,
 	       m->hotplug_gen);
 	for (unsigned int i = 0; i < EAL_MAX_NUMA_NODES; i++) {
 		if (m->socket_limit[i] == 0)
 			continue;
 		printf("%s socket %u: %s", limits ? "," : "              socket limits", i,
-		       fmt_size(a, sizeof(a), m->socket_limit[i]));
+		       eal__format_size(a, sizeof(a), m->socket_limit[i]));
 		limits = true;
 	}
 	if (limits)
@@ -1243,8 +1220,8 @@ text_memory(const struct report *r)
 			const struct type_use *t = &r->types[i];
 
 			printf("  %-6s %-6d %-8" PRIu64 " %-8" PRIu64 " %s\n",
-			       fmt_size(a, sizeof(a), t->page_sz), t->socket, t->used, t->total,
-			       fmt_size(b, sizeof(b), t->used * t->page_sz));
+			       eal__format_size(a, sizeof(a), t->page_sz), t->socket, t->used, t->total,
+			       eal__format_size(b, sizeof(b), t->used * t->page_sz));
 		}
 	}
 }
@@ -1268,14 +1245,14 @@ text_msls(const struct report *r)
 
 		if (!s->ok) {
 			printf("  %-3u %-5s %-6d %-8u (unreadable: %s)\n", i,
-			       fmt_size(a, sizeof(a), msl->page_sz), msl->socket_id, len, s->error);
+			       eal__format_size(a, sizeof(a), msl->page_sz), msl->socket_id, len, s->error);
 			continue;
 		}
 		rs = msl_run_stats(s, len);
 		printf("  %-3u %-5s %-6d %-8u %-8u %-8u %-5u %-8u 0x%" PRIx64 " + %s\n", i,
-		       fmt_size(a, sizeof(a), msl->page_sz), msl->socket_id, len, s->used,
+		       eal__format_size(a, sizeof(a), msl->page_sz), msl->socket_id, len, s->used,
 		       len - s->used, rs.runs, rs.largest_used, msl->addr_64,
-		       fmt_size(b, sizeof(b), msl->len));
+		       eal__format_size(b, sizeof(b), msl->len));
 		if (rs.runs > 0) {
 			unsigned int pos = 0, start, n, k = 0;
 
@@ -1321,8 +1298,8 @@ text_zones(const struct report *r)
 			snprintf(iova, sizeof(iova), "0x%" PRIx64, z->iova);
 		printf("  ");
 		put_text(stdout, z->name, zone_name_len(z), 32);
-		printf(" %-8s %-6d %-5s %-18s 0x%" PRIx64 "\n", fmt_size(a, sizeof(a), z->len),
-		       z->socket_id, fmt_size(b, sizeof(b), z->hugepage_sz), iova, z->addr_64);
+		printf(" %-8s %-6d %-5s %-18s 0x%" PRIx64 "\n", eal__format_size(a, sizeof(a), z->len),
+		       z->socket_id, eal__format_size(b, sizeof(b), z->hugepage_sz), iova, z->addr_64);
 	}
 }
 
@@ -1346,7 +1323,7 @@ text_heaps(const struct report *r)
 		put_text(stdout, h->name, (int)sizeof(h->name), 20);
 		printf(" %-6d %-5s %-12" PRIu64 " %-12" PRIu64 " %-12" PRIu64 " %-7" PRIu64
 		       " %-11" PRIu64 " %u\n",
-		       h->socket_id, fmt_size(a, sizeof(a), mh->page_sz), h->total_size,
+		       h->socket_id, eal__format_size(a, sizeof(a), mh->page_sz), h->total_size,
 		       h->free_size, h->total_size - h->free_size, h->alloc_count, h->free_count,
 		       h->n_regions);
 	}
