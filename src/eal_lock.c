@@ -225,8 +225,9 @@ readers_present(eal_rwlock_t *lock)
 	return any != 0;
 }
 
-int
-eal__rwlock_write_lock(eal_rwlock_t *lock)
+/* The writer word: taken, or recovered from a dead holder (1). */
+static int
+writer_acquire(eal_rwlock_t *lock)
 {
 	uint64_t self = self_id();
 	struct backoff b = { 0, 0 };
@@ -241,8 +242,23 @@ eal__rwlock_write_lock(eal_rwlock_t *lock)
 		if (backoff_wait(&b) && reap_dead_writer(lock, w))
 			recovered = 1;
 	}
+	return recovered;
+}
+
+int
+eal__rwlock_write_lock(eal_rwlock_t *lock)
+{
+	int recovered = writer_acquire(lock);
+
 	wait_readers(lock);
 	return recovered;
+}
+
+int
+eal__rwlock_excl_lock(eal_rwlock_t *lock)
+{
+	EAL_ASSERT_INTERNAL(!readers_present(lock));
+	return writer_acquire(lock);
 }
 
 EAL_API void

@@ -150,11 +150,27 @@ elem_commit(struct eal_malloc_heap *heap, uintptr_t addr, elem_t *h)
 	return e;
 }
 
+/*
+ * Write the header h at addr, sealed, straight: only for a header inside
+ * a free block, past its header, which no walk of the chain reaches until
+ * a later elem_commit() (the block shrunk over it) links it. Torn, it is
+ * never seen; it saves the pending record on the hot path of allocation.
+ */
+static elem_t *
+elem_commit_unlinked(uintptr_t addr, elem_t *h)
+{
+	elem_t *e = elem_at(addr);
+
+	h->check = elem_hash_at(h, addr);
+	memcpy(e, h, HDR);
+	return e;
+}
+
 /* A new header of state at addr (state-specific words zero), written
- * through elem_commit. */
+ * through elem_commit, or elem_commit_unlinked when !linked. */
 static inline elem_t *
-elem_write(struct eal_malloc_heap *heap, uintptr_t addr, uint64_t state, elem_t *prev,
-	   uint64_t size)
+elem_write_at(struct eal_malloc_heap *heap, uintptr_t addr, uint64_t state, elem_t *prev,
+	      uint64_t size, bool linked)
 {
 	elem_t h = {
 		.guard = trailer_value(addr),
@@ -164,7 +180,14 @@ elem_write(struct eal_malloc_heap *heap, uintptr_t addr, uint64_t state, elem_t 
 		.size = size,
 	};
 
-	return elem_commit(heap, addr, &h);
+	return linked ? elem_commit(heap, addr, &h) : elem_commit_unlinked(addr, &h);
+}
+
+static inline elem_t *
+elem_write(struct eal_malloc_heap *heap, uintptr_t addr, uint64_t state, elem_t *prev,
+	   uint64_t size)
+{
+	return elem_write_at(heap, addr, state, prev, size, true);
 }
 
 /* Rewrite e's size and prev (a busy block's usable size too: usable 0
@@ -208,10 +231,11 @@ trailer_ok(const elem_t *e)
 }
 
 /* A busy block of size bytes at addr with usable bytes: its trailer
- * first, then its header in one elem_commit. */
+ * first, then its header in one elem_commit (elem_commit_unlinked when
+ * !linked, see there). */
 static elem_t *
 busy_write(struct eal_malloc_heap *heap, uintptr_t addr, elem_t *prev, uint64_t size,
-	   uint64_t usable)
+	   uint64_t usable, bool linked)
 {
 	uintptr_t t = addr + HDR + usable;
 	elem_t h = {
@@ -224,7 +248,7 @@ busy_write(struct eal_malloc_heap *heap, uintptr_t addr, elem_t *prev, uint64_t 
 	};
 
 	*(uint64_t *)t = trailer_value(t);
-	return elem_commit(heap, addr, &h);
+	return linked ? elem_commit(heap, addr, &h) : elem_commit_unlinked(addr, &h);
 }
 
 /* Busy block e now size bytes with usable bytes. Growing, the new
@@ -371,10 +395,40 @@ free_block_make(struct eal_malloc_heap *heap, uintptr_t addr, elem_t *prev, uint
 	return e;
 }
 
+/*
+ * A prev link changes alone, in two one-word writes and without the
+ * pending record: the seal for the new link first, then the link. A
+ * holder killed between the two leaves a header sealed for the prev the
+ * chain says it has, which region_repair() recognises (prev_link_torn)
+ * and completes. Frees and allocations change two links each: this halves
+ * their header writes.
+ */
 static inline void
 set_prev(struct eal_malloc_heap *heap, elem_t *e, elem_t *prev)
 {
-	elem_resize(heap, e, prev, e->size, 0);
+	elem_t h = *e;
+
+	(void)heap;
+	h.prev = prev;
+	__atomic_store_n(&e->check, elem_hash_at(&h, elem_addr(e)), __ATOMIC_RELAXED);
+	EAL_TEST_POINT("heap-prev-half");
+	__atomic_store_n(&e->prev, prev, __ATOMIC_RELEASE);
+}
+
+/* Whether e is sound but for a set_prev() to @prev cut short (its seal
+ * is for @prev already); then finishes it. */
+static bool
+prev_link_torn(elem_t *e, const struct eal_malloc_heap *heap, elem_t *prev)
+{
+	elem_t h = *e;
+
+	if (!(elem_is(e, ST_BUSY) || elem_is(e, ST_FREE) || elem_is(e, ST_END)) || e->heap != heap)
+		return false;
+	h.prev = prev;
+	if (e->check != elem_hash_at(&h, elem_addr(e)))
+		return false;
+	e->prev = prev;
+	return true;
 }
 
 /* ------------------------------------------------------------------------
@@ -764,7 +818,7 @@ region_repair(struct eal_malloc_heap *heap, elem_t *r, struct walk_totals *t, ch
 	uint64_t len = HDR;
 
 	for (;;) {
-		if (!neighbour_ok(x, heap))
+		if (!neighbour_ok(x, heap) && !prev_link_torn(x, heap, prev))
 			return bad(why, why_len, "region %p: header at %p is corrupt", (void *)r,
 				   (void *)x);
 		if (x->prev != prev)
@@ -867,7 +921,7 @@ int
 eal__heap_lock(struct eal_malloc_heap *heap)
 {
 	char why[200];
-	int rc = eal__rwlock_write_lock(&heap->lock);
+	int rc = eal__rwlock_excl_lock(&heap->lock);
 
 	if (rc != 1 || heap->broken)
 		return rc;
@@ -1059,8 +1113,8 @@ eal__heap_alloc(struct eal_malloc_heap *heap, size_t size, size_t align, size_t 
 		prev = f;
 	}
 	if (tail >= MIN_SPLIT)
-		tail_blk = elem_write(heap, ea + need, ST_FREE, elem_at(ea), tail);
-	e = busy_write(heap, ea, prev, need, usable);
+		tail_blk = elem_write_at(heap, ea + need, ST_FREE, elem_at(ea), tail, false);
+	e = busy_write(heap, ea, prev, need, usable, ea == a);
 	EAL_TEST_POINT("heap-alloc-placed");
 	if (head == HDR && f->prev != NULL) {
 		/* 64 bytes after a busy block (a free block never precedes
@@ -1092,10 +1146,16 @@ eal__heap_alloc(struct eal_malloc_heap *heap, size_t size, size_t align, size_t 
 int
 eal__heap_free(void *ptr, struct eal_malloc_heap **ret_heap)
 {
+	return eal__heap_free_span(ptr, ret_heap, NULL);
+}
+
+int
+eal__heap_free_span(void *ptr, struct eal_malloc_heap **ret_heap, struct eal__heap_freed *ret_span)
+{
 	struct eal_malloc_heap *heap;
 	elem_t *e, *prev, *next, *after, *f;
 	uintptr_t start;
-	uint64_t size;
+	uint64_t size, freed_size;
 	int rc;
 
 	rc = busy_elem(ptr, "free", &e);
@@ -1133,6 +1193,7 @@ eal__heap_free(void *ptr, struct eal_malloc_heap **ret_heap)
 
 	start = elem_addr(e);
 	size = e->size;
+	freed_size = size;
 	if (after != next) {
 		free_unlink(heap, next);
 		size += next->size;
@@ -1160,6 +1221,12 @@ eal__heap_free(void *ptr, struct eal_malloc_heap **ret_heap)
 	EAL_ASSERT_EXPENSIVE(heap_check(heap, NULL, 0) == 0);
 	if (ret_heap != NULL)
 		*ret_heap = heap;
+	if (ret_span != NULL) {
+		ret_span->lo = elem_addr(e);
+		ret_span->hi = elem_addr(e) + freed_size;
+		ret_span->merged_lo = start;
+		ret_span->merged_hi = start + size;
+	}
 	return 0;
 }
 

@@ -19,7 +19,9 @@
  * Shrink: after a free, whole pages of free blocks beyond one page's
  * worth of free memory per heap (the hysteresis that keeps a malloc/free
  * loop at a page boundary from mapping and unmapping every time) go back
- * to the page allocator and the kernel. Pinned pages (-m) never go.
+ * to the page allocator and the kernel. Pinned pages (-m) never go. The
+ * scan for such pages runs only when a free may have made one
+ * (free_may_release): not on the hot path of small allocations.
  * Legacy and no-huge memory never grows or shrinks.
  */
 #define EAL_LOG_COMPONENT EAL_LOGC_HEAP
@@ -82,6 +84,67 @@ heap_find(struct eal_mem_config *mcfg, int socket, uint64_t page_sz)
 	return NULL;
 }
 
+/* Remember [lo, hi) as pinned; a run already known is extended. */
+static void
+pinned_add(struct eal_mcfg_heap *h, uint64_t lo, uint64_t hi)
+{
+	if (h->n_pinned == EAL_MCFG_HEAP_PINNED_UNKNOWN)
+		return;
+	for (uint32_t i = 0; i < h->n_pinned; i++) {
+		if (h->pinned[i][1] == lo) {
+			h->pinned[i][1] = hi;
+			return;
+		}
+		if (h->pinned[i][0] == hi) {
+			h->pinned[i][0] = lo;
+			return;
+		}
+	}
+	if (h->n_pinned == EAL_MCFG_HEAP_PINNED) {
+		h->n_pinned = EAL_MCFG_HEAP_PINNED_UNKNOWN;
+		return;
+	}
+	h->pinned[h->n_pinned][0] = lo;
+	h->pinned[h->n_pinned][1] = hi;
+	h->n_pinned++;
+}
+
+/*
+ * Whether freeing @f may have made pages worth giving back, so that the
+ * release (a scan of the big free blocks) runs only then:
+ * - a whole page of the merged free block overlaps the freed block, and
+ *   is not pinned: a page that just became free;
+ * - or a page's worth of memory came free since the heap's lowest point
+ *   after the last attempt: whole pages the hysteresis kept then, or that
+ *   growth mapped, may go now.
+ * Neither holds when a free merges into the big pinned block of -m, which
+ * otherwise would be tried, and refused, at every free.
+ */
+static bool
+free_may_release(const struct eal_mcfg_heap *h, const struct eal__heap_freed *f)
+{
+	uint64_t pg = h->page_sz;
+	/* with the region header before and the end sentinel after, which
+	 * go with the block's pages when it fills its region */
+	uint64_t lo = EAL_ALIGN_CEIL(f->merged_lo - EAL__HEAP_HDR_SIZE, pg);
+	uint64_t hi = EAL_ALIGN_FLOOR(f->merged_hi + EAL__HEAP_HDR_SIZE, pg);
+
+	if (h->heap.free_size >= h->release_low + pg)
+		return true;
+	if (EAL_ALIGN_FLOOR(f->lo, pg) > lo)
+		lo = EAL_ALIGN_FLOOR(f->lo, pg);
+	if (EAL_ALIGN_CEIL(f->hi, pg) < hi)
+		hi = EAL_ALIGN_CEIL(f->hi, pg);
+	if (lo >= hi)
+		return false;
+	if (h->n_pinned == EAL_MCFG_HEAP_PINNED_UNKNOWN)
+		return true;
+	for (uint32_t i = 0; i < h->n_pinned; i++)
+		if (h->pinned[i][0] <= lo && hi <= h->pinned[i][1])
+			return false;
+	return true;
+}
+
 static int
 heap_add_run(const struct eal_memseg_list *msl, const struct eal_memseg *ms, size_t len, void *arg)
 {
@@ -97,6 +160,8 @@ heap_add_run(const struct eal_memseg_list *msl, const struct eal_memseg *ms, siz
 			h->heap.name, eal_strerror(rc));
 		return -1;
 	}
+	if (ms->flags & EAL_MEMSEG_FLAG_DO_NOT_FREE)
+		pinned_add(h, (uintptr_t)ms->addr, (uintptr_t)ms->addr + len);
 	return 0;
 }
 
@@ -122,6 +187,8 @@ eal__malloc_heaps_init(struct eal_internal_config *cfg, struct eal_mem_config *m
 		snprintf(name, sizeof(name), "socket_%d_%" PRIu64 "kB", msl->socket_id,
 			 msl->page_sz >> 10);
 		eal__heap_init(&h->heap, name, msl->socket_id);
+		h->n_pinned = 0;
+		h->release_low = 0;
 		h->page_sz = msl->page_sz;
 	}
 	/* Memory mapped at init (no-huge, legacy, -m): to its heap, one
@@ -160,8 +227,11 @@ heap_alloc_locked(struct eal_mcfg_heap *h, size_t size, size_t align, size_t bou
 		(void)eal__heap_free(p, NULL);
 		rc = -ENOMEM;
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		if (h->heap.free_size < h->release_low)
+			h->release_low = h->heap.free_size;
 		*ret_ptr = p;
+	}
 	return rc;
 }
 
@@ -317,6 +387,7 @@ eal__malloc_heap_free(void *ptr)
 {
 	struct eal_mem_config *mcfg = eal__mcfg();
 	struct eal_mcfg_heap *h;
+	struct eal__heap_freed span;
 	int rc;
 
 	if (mcfg == NULL)
@@ -328,10 +399,12 @@ eal__malloc_heap_free(void *ptr)
 		return -EINVAL;
 	}
 	(void)eal__heap_lock(&h->heap);
-	rc = eal__heap_free(ptr, NULL);
+	rc = eal__heap_free_span(ptr, NULL, &span);
 	if (rc == 0 && !mcfg->legacy_mem && !mcfg->no_huge &&
-	    h->heap.free_size > h->page_sz + GROW_OVERHEAD)
+	    h->heap.free_size > h->page_sz + GROW_OVERHEAD && free_may_release(h, &span)) {
 		(void)eal__heap_release_pages(&h->heap, h->page_sz, h->page_sz, release_run, NULL);
+		h->release_low = h->heap.free_size;
+	}
 	eal__heap_unlock(&h->heap);
 	return rc;
 }

@@ -52,14 +52,27 @@
 /* "EALMCFG\0" as a little-endian number; written when the file is set up. */
 #define EAL_MCFG_MAGIC 0x0047464d434c4145ull
 /* Bump on any layout change. High 16 bits: library major version. */
-#define EAL_MCFG_VERSION ((uint32_t)(EAL_VERSION_MAJOR << 16) | 6u)
+#define EAL_MCFG_VERSION ((uint32_t)(EAL_VERSION_MAJOR << 16) | 7u)
 /* Value of `complete` once the primary finished init. */
 #define EAL_MCFG_COMPLETE 0x434f4d50u /* "COMP" */
 
-/* A heap and the page size of its memory (eal_malloc_heap.c). */
+/* Pinned VA ranges remembered per heap (more: n_pinned is
+ * EAL_MCFG_HEAP_PINNED_UNKNOWN and every free checks its pages). */
+#define EAL_MCFG_HEAP_PINNED 4
+#define EAL_MCFG_HEAP_PINNED_UNKNOWN UINT32_MAX
+
+/* A heap and the page size of its memory (eal_malloc_heap.c). pinned[]:
+ * the VA ranges [lo, hi) of the pages mapped at init that never go back
+ * (-m, --socket-mem), so that a free next to them does not try;
+ * release_low: the heap's lowest free_size since it last tried to give
+ * pages back (both under the heap's lock). */
 struct eal_mcfg_heap {
 	struct eal_malloc_heap heap;
 	uint64_t page_sz;
+	uint64_t release_low;
+	uint32_t n_pinned;
+	uint32_t reserved;
+	uint64_t pinned[EAL_MCFG_HEAP_PINNED][2];
 };
 
 /* Processes that map dynamic memory and must follow layout changes. */

@@ -99,6 +99,9 @@ eal__fail(int rc)
 /* Take the write lock; returns 1 when it was recovered from a dead writer
  * (the protected data may be half-updated), 0 otherwise. */
 int eal__rwlock_write_lock(eal_rwlock_t *lock);
+/* eal__rwlock_write_lock() for a lock that is never read-locked (the
+ * heaps' locks): does not look at the reader slots. */
+int eal__rwlock_excl_lock(eal_rwlock_t *lock);
 
 /* ---- eal_test_hook.c ------------------------------------------------- */
 
@@ -400,6 +403,19 @@ int eal__heap_alloc(struct eal_malloc_heap *heap, size_t size, size_t align, siz
  * be readable 64 bytes below (callers check it is libeal memory first).
  */
 int eal__heap_free(void *ptr, struct eal_malloc_heap **ret_heap);
+
+/* The block eal__heap_free_span() freed, and the free block it is part
+ * of after merging: [lo, hi) and [merged_lo, merged_hi), headers
+ * included. */
+struct eal__heap_freed {
+	uintptr_t lo, hi;
+	uintptr_t merged_lo, merged_hi;
+};
+
+/* eal__heap_free(), telling the caller where the freed memory ended up
+ * (@ret_span may be NULL). */
+int eal__heap_free_span(void *ptr, struct eal_malloc_heap **ret_heap,
+			struct eal__heap_freed *ret_span);
 
 /*
  * Lock held. Resize the allocation at @ptr to @new_size bytes without

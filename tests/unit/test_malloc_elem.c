@@ -1756,10 +1756,13 @@ test_crash_points(void **state)
 		"heap-realloc-grown@1", "heap-realloc-grown@5", "heap-free-merged@1",
 		"heap-free-merged@20",  "heap-free-merged@40", "heap-released@1",
 		"heap-carve-half@1",    "heap-carve-half@2",   "heap-region-linking@1",
+		"heap-prev-half@1",     "heap-prev-half@3",    "heap-prev-half@30",
 	};
-	const size_t len = 8 * MiB, spare_len = 64 * KiB;
+	/* A child that gets as far as the release gives the heap's free
+	 * pages away: each round starts with refill_len more when low. */
+	const size_t len = 8 * MiB, spare_len = 64 * KiB, refill_len = 2 * MiB;
 	size_t map_len = EAL_ALIGN_CEIL(sizeof(struct eal_malloc_heap), 4096) + len +
-			 EAL_DIM(points) * spare_len;
+			 EAL_DIM(points) * (spare_len + refill_len);
 	struct eal_malloc_heap *heap =
 		mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	uint8_t *mem = (uint8_t *)heap + EAL_ALIGN_CEIL(sizeof(*heap), 4096);
@@ -1791,6 +1794,11 @@ test_crash_points(void **state)
 		pid_t pid;
 		int status, rc;
 
+		if (heap->free_size < refill_len)
+			assert_int_equal(eal__heap_add_memory(heap, spare + EAL_DIM(points) * spare_len +
+									     k * refill_len,
+							      refill_len),
+					 0);
 		*live = 0;
 		pid = fork();
 		assert_true(pid >= 0);

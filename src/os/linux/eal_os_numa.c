@@ -11,8 +11,9 @@
 #define EAL_LOG_COMPONENT EAL_LOGC_OS
 
 #include <errno.h>
+#include <sched.h>
+#include <stdint.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "eal_os.h"
@@ -107,14 +108,38 @@ eal__os_numa_restore(const struct eal_os_numa_policy *saved)
 
 #endif /* EAL_HAVE_LIBNUMA */
 
-/* getcpu(2) knows the node without libnuma. */
+/*
+ * The node of the CPU this thread runs on, for EAL_SOCKET_ID_ANY: asked
+ * at every allocation, so it must cost nanoseconds, not a system call.
+ * sched_getcpu() is a read of the thread's rseq area (glibc >= 2.35) or
+ * a vDSO call; the CPU's node is remembered per CPU, learned from
+ * getcpu() (vDSO too) the first time a thread runs on it. CPUs beyond the
+ * table ask getcpu() every time. A thread may migrate right after: the
+ * answer is a placement hint, as in DPDK.
+ */
+#define NODE_CACHE_CPUS 1024
+
+/* node + 1 per CPU; 0 = not learned yet. */
+static uint8_t cpu_node_cache[NODE_CACHE_CPUS];
+
 int
 eal__os_numa_current_node(int *ret_node)
 {
 	unsigned int cpu, node;
+	int c = sched_getcpu();
 
-	if (syscall(SYS_getcpu, &cpu, &node, NULL) < 0)
+	if (c >= 0 && c < NODE_CACHE_CPUS) {
+		uint8_t n = __atomic_load_n(&cpu_node_cache[c], __ATOMIC_RELAXED);
+
+		if (n != 0) {
+			*ret_node = n - 1;
+			return 0;
+		}
+	}
+	if (getcpu(&cpu, &node) < 0)
 		return -errno;
+	if (cpu < NODE_CACHE_CPUS && node < UINT8_MAX)
+		__atomic_store_n(&cpu_node_cache[cpu], (uint8_t)(node + 1), __ATOMIC_RELAXED);
 	*ret_node = (int)node;
 	return 0;
 }
