@@ -25,8 +25,9 @@
  * process writes to it: none of them pays for being forked or woken up
  * differently from the others. With --dpdk PATH (bench_dynmem_dpdk,
  * built when libdpdk-dev is installed) DPDK 22.11's same workloads take
- * part in the same rounds, and every comparison line carries both
- * libraries' figures and the ratios (of the medians).
+ * part in the same rounds. Detail lines per library first, then one
+ * result line per case with every figure, the ratios (of the medians) and
+ * the target (bench_common.h).
  *
  * Before anything is measured the free hugepage pool is mapped and
  * touched once: in a VM the first touch of a page the pool just got is
@@ -41,7 +42,6 @@
  * other process holds it) is retried.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -83,22 +83,6 @@ static double
 ms_since(uint64_t t0, uint64_t t1)
 {
 	return (double)(t1 - t0) / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Median of @n values (sorts them). */
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return v[n / 2];
 }
 
 /* Write a byte to each of @n pages from @p. */
@@ -326,76 +310,12 @@ child(const char *role, const char *arg)
 
 /* ---- the parent: peers and rounds ----------------------------------------- */
 
-/* A long-lived child that measures a round per byte written to it. */
-struct peer {
-	pid_t pid;
-	int to;     /* its stdin */
-	FILE *from; /* its stdout */
-};
-
-static int
-peer_stop(struct peer *p)
-{
-	int status = 0;
-
-	if (p->pid <= 0)
-		return -1;
-	close(p->to);
-	fclose(p->from);
-	waitpid(p->pid, &status, 0);
-	p->pid = 0;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
-/* Start @argv and wait for its "ready". The pipes are close-on-exec, so
- * no other child holds them open. */
-static int
-peer_start(struct peer *p, char *const argv[])
-{
-	int in[2], out[2];
-	char line[64];
-
-	if (pipe2(in, O_CLOEXEC) < 0)
-		return -1;
-	if (pipe2(out, O_CLOEXEC) < 0) {
-		close(in[0]);
-		close(in[1]);
-		return -1;
-	}
-	p->pid = fork();
-	if (p->pid == 0) {
-		dup2(in[0], STDIN_FILENO);
-		dup2(out[1], STDOUT_FILENO);
-		signal(SIGPIPE, SIG_DFL);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	p->to = in[1];
-	p->from = fdopen(out[0], "r");
-	if (p->pid < 0 || p->from == NULL) {
-		if (p->from == NULL)
-			close(out[0]);
-		close(p->to);
-		if (p->pid > 0)
-			waitpid(p->pid, NULL, 0);
-		p->pid = 0;
-		return -1;
-	}
-	if (fgets(line, sizeof(line), p->from) == NULL || strncmp(line, "ready", 5) != 0) {
-		(void)peer_stop(p);
-		return -1;
-	}
-	return 0;
-}
-
 /* Start a peer, retrying while the pool is momentarily empty. */
 static int
-peer_start_retry(struct peer *p, char *const argv[])
+peer_start_retry(struct bench_peer *p, char *const argv[])
 {
 	for (int i = 0; i < START_RETRIES; i++) {
-		if (peer_start(p, argv) == 0)
+		if (bench_peer_start(p, argv) == 0)
 			return 0;
 		usleep(RETRY_US);
 	}
@@ -405,11 +325,11 @@ peer_start_retry(struct peer *p, char *const argv[])
 
 /* One round of a peer: up to 3 numbers. -1 when it could not. */
 static int
-peer_round(struct peer *p, double v[3])
+peer_round(struct bench_peer *p, double v[3])
 {
 	char line[128];
 
-	if (write(p->to, "g", 1) != 1 || fgets(line, sizeof(line), p->from) == NULL)
+	if (bench_peer_ask(p, 'g', line, sizeof(line)) < 0)
 		return -1;
 	v[2] = 0;
 	return sscanf(line, "%lf %lf %lf", &v[0], &v[1], &v[2]) >= 2 ? 0 : -1;
@@ -479,9 +399,9 @@ static const char *const item_names[N_ITEMS] = {
 
 struct series {
 	bool on;
-	bool is_peer;     /* measured by a long-lived child */
-	struct peer peer; /* is_peer: that child */
-	char *argv[6];    /* the peer's command, or the one run per round */
+	bool is_peer;           /* measured by a long-lived child */
+	struct bench_peer peer; /* is_peer: that child */
+	char *argv[6];          /* the peer's command, or the one run per round */
 	double v[3][MAX_RUNS];
 };
 
@@ -548,12 +468,16 @@ static void
 medians(enum item it, int runs, double m[3])
 {
 	for (int j = 0; j < 3; j++)
-		m[j] = median(items[it].v[j], runs);
+		m[j] = bench_median(items[it].v[j], runs);
 }
 
+/* Two result lines: growth per page against the kernel's (@name, @desc),
+ * and the shrink of the whole 64 MiB (@shrink_name, @shrink_desc). */
 static void
-report_grow(int runs, const char *name, enum item eal, enum item dpdk, const double k[3])
+report_grow(int runs, const char *name, const char *desc, const char *shrink_name,
+	    const char *shrink_desc, enum item eal, enum item dpdk, const double k[3])
 {
+	struct bench_result r;
 	double l[3], d[3];
 
 	medians(eal, runs, l);
@@ -564,18 +488,37 @@ report_grow(int runs, const char *name, enum item eal, enum item dpdk, const dou
 		printf("{\"bench\":\"dynmem\",\"impl\":\"dpdk\",\"case\":\"%s\",\"pages\":%.0f,\"grow_ms\":%.3f,\"shrink_ms\":%.3f,\"ms_per_page\":%.4f}\n",
 		       name, d[2], d[0], d[1], d[0] / d[2]);
 	}
-	printf("{\"bench\":\"dynmem\",\"case\":\"%s\",\"kernel_ms_per_page\":%.4f,\"libeal_ms_per_page\":%.4f,\"libeal_vs_kernel\":%.2f,\"target\":1.1,\"ok\":%s,\"shrink_libeal_vs_kernel\":%.2f",
-	       name, k[0] / k[2], l[0] / l[2], (l[0] / l[2]) / (k[0] / k[2]),
-	       (l[0] / l[2]) / (k[0] / k[2]) <= 1.1 ? "true" : "false", l[1] / k[1]);
-	if (items[dpdk].on)
-		printf(",\"dpdk_ms_per_page\":%.4f,\"dpdk_vs_kernel\":%.2f,\"speedup\":%.2f",
-		       d[0] / d[2], (d[0] / d[2]) / (k[0] / k[2]), (d[0] / d[2]) / (l[0] / l[2]));
-	printf("}\n");
+	r = (struct bench_result){
+		.bench = "dynmem",
+		.kase = name,
+		.desc = desc,
+		.unit = "ms",
+		.libeal = l[0] / l[2],
+		.dpdk = items[dpdk].on ? d[0] / d[2] : 0,
+		.kernel = k[0] / k[2],
+		.target = "<= 1.1x kernel",
+		.ok = (l[0] / l[2]) <= 1.1 * (k[0] / k[2]),
+	};
+	bench_print_result(&r);
+	r = (struct bench_result){
+		.bench = "dynmem",
+		.kase = shrink_name,
+		.desc = shrink_desc,
+		.unit = "ms",
+		.libeal = l[1],
+		.dpdk = items[dpdk].on ? d[1] : 0,
+		.kernel = k[1],
+	};
+	bench_print_result(&r);
 }
 
+/* @k: the kernel's limit for the same pages, or NULL (then the target
+ * is 2 ms). */
 static void
-report_init(int runs, const char *name, enum item eal, enum item dpdk, const double k[3])
+report_init(int runs, const char *name, const char *desc, enum item eal, enum item dpdk,
+	    const double k[3])
 {
+	struct bench_result r;
 	double l[3], d[3];
 
 	medians(eal, runs, l);
@@ -586,18 +529,18 @@ report_init(int runs, const char *name, enum item eal, enum item dpdk, const dou
 		printf("{\"bench\":\"dynmem\",\"impl\":\"dpdk\",\"case\":\"%s\",\"init_ms\":%.3f,\"cleanup_ms\":%.3f}\n",
 		       name, d[0], d[1]);
 	}
-	printf("{\"bench\":\"dynmem\",\"case\":\"%s\",\"libeal_ms\":%.3f", name, l[0]);
-	if (k != NULL)
-		printf(",\"kernel_ms\":%.3f,\"libeal_vs_kernel\":%.2f,\"target\":1.3,\"ok\":%s", k[0],
-		       l[0] / k[0], l[0] / k[0] <= 1.3 ? "true" : "false");
-	else
-		printf(",\"target_ms\":2,\"ok\":%s", l[0] <= 2.0 ? "true" : "false");
-	if (items[dpdk].on) {
-		printf(",\"dpdk_ms\":%.3f,\"speedup\":%.2f", d[0], d[0] / l[0]);
-		if (k != NULL)
-			printf(",\"dpdk_vs_kernel\":%.2f", d[0] / k[0]);
-	}
-	printf("}\n");
+	r = (struct bench_result){
+		.bench = "dynmem",
+		.kase = name,
+		.desc = desc,
+		.unit = "ms",
+		.libeal = l[0],
+		.dpdk = items[dpdk].on ? d[0] : 0,
+		.kernel = k != NULL ? k[0] : 0,
+		.target = k != NULL ? "<= 1.3x kernel" : "<= 2 ms",
+		.ok = k != NULL ? l[0] <= 1.3 * k[0] : l[0] <= 2.0,
+	};
+	bench_print_result(&r);
 }
 
 /* Secondary attach while a primary (@exe hold) has 1 GiB: the medians of
@@ -626,16 +569,16 @@ attach(int runs, char *exe, bool self, bool sfs, double m[3])
 		for (i = 0; i < START_RETRIES && run_once(sec.argv, x) < 0; i++)
 			usleep(RETRY_US);
 		if (i == START_RETRIES) {
-			(void)peer_stop(&hold.peer);
+			(void)bench_peer_stop(&hold.peer);
 			return -1;
 		}
 		for (int j = 0; j < 3; j++)
 			v[j][r] = x[j];
 	}
-	if (peer_stop(&hold.peer) < 0)
+	if (bench_peer_stop(&hold.peer) < 0)
 		fprintf(stderr, "bench_dynmem: %s hold %s did not exit cleanly\n", exe, arg);
 	for (int j = 0; j < 3; j++)
-		m[j] = median(v[j], runs);
+		m[j] = bench_median(v[j], runs);
 	return 0;
 }
 
@@ -643,6 +586,7 @@ static void
 report_attach(int runs, char *self, const char *dpdk, bool sfs)
 {
 	const char *name = sfs ? "attach_1g_single_file" : "attach_1g_page_files";
+	struct bench_result r;
 	double l[3], d[3];
 	bool have_dpdk = false;
 
@@ -661,12 +605,18 @@ report_attach(int runs, char *self, const char *dpdk, bool sfs)
 		else
 			fprintf(stderr, "bench_dynmem: %s: DPDK failed; no comparison\n", name);
 	}
-	printf("{\"bench\":\"dynmem\",\"case\":\"%s\",\"libeal_ms\":%.3f,\"target_ms\":1,\"ok\":%s", name,
-	       l[0], l[0] <= 1.0 ? "true" : "false");
-	if (have_dpdk)
-		printf(",\"dpdk_ms\":%.3f,\"speedup\":%.2f", d[0], d[0] / l[0]);
-	printf("}\n");
-	fflush(stdout);
+	r = (struct bench_result){
+		.bench = "dynmem",
+		.kase = name,
+		.desc = sfs ? "secondary `eal_init` while the primary has 1 GiB mapped, `--single-file-segments`"
+			    : "secondary `eal_init` while the primary has 1 GiB mapped, a file per page",
+		.unit = "ms",
+		.libeal = l[0],
+		.dpdk = have_dpdk ? d[0] : 0,
+		.target = "<= 1 ms",
+		.ok = l[0] <= 1.0,
+	};
+	bench_print_result(&r);
 }
 
 int
@@ -716,7 +666,7 @@ main(int argc, char **argv)
 			items[GROW_DPDK].on = items[GROW_DPDK_SFS].on = false;
 			items[INIT_DPDK_NONE].on = items[INIT_DPDK_M64].on = false;
 			if (it == GROW_DPDK_SFS)
-				(void)peer_stop(&items[GROW_DPDK].peer);
+				(void)bench_peer_stop(&items[GROW_DPDK].peer);
 			break;
 		}
 		rc = 1;
@@ -724,7 +674,7 @@ main(int argc, char **argv)
 	if (rc == 0 && rounds(runs) < 0)
 		rc = 1;
 	for (int it = KERNEL; it <= GROW_DPDK_SFS; it++)
-		if (items[it].on && items[it].peer.pid > 0 && peer_stop(&items[it].peer) < 0)
+		if (items[it].on && items[it].peer.pid > 0 && bench_peer_stop(&items[it].peer) < 0)
 			fprintf(stderr, "bench_dynmem: %s: the child failed\n", item_names[it]);
 	if (rc != 0) {
 		rmdir(rt_base);
@@ -735,10 +685,18 @@ main(int argc, char **argv)
 	printf("{\"bench\":\"dynmem\",\"impl\":\"kernel\",\"case\":\"grow_64m\",\"pages\":%u,\"grow_ms\":%.3f,\"shrink_ms\":%.3f,\"ms_per_page\":%.4f}\n",
 	       GROW_PAGES, k[0], k[1], k[0] / GROW_PAGES);
 	k[2] = GROW_PAGES;
-	report_grow(runs, "grow_64m_page_files", GROW_EAL, GROW_DPDK, k);
-	report_grow(runs, "grow_64m_single_file", GROW_EAL_SFS, GROW_DPDK_SFS, k);
-	report_init(runs, "init_none", INIT_EAL_NONE, INIT_DPDK_NONE, NULL);
-	report_init(runs, "init_m64", INIT_EAL_M64, INIT_DPDK_M64, k);
+	report_grow(runs, "grow_64m_page_files",
+		    "grow by 64 MiB (32 pages, each written), a file per page; per page",
+		    "shrink_64m_page_files", "give the 64 MiB back, a file per page", GROW_EAL,
+		    GROW_DPDK, k);
+	report_grow(runs, "grow_64m_single_file",
+		    "grow by 64 MiB (32 pages, each written), `--single-file-segments`; per page",
+		    "shrink_64m_single_file", "give the 64 MiB back, `--single-file-segments`",
+		    GROW_EAL_SFS, GROW_DPDK_SFS, k);
+	report_init(runs, "init_none", "`eal_init` with nothing preallocated (fresh process)",
+		    INIT_EAL_NONE, INIT_DPDK_NONE, NULL);
+	report_init(runs, "init_m64", "`eal_init -m 64` (32 pages) in a fresh process",
+		    INIT_EAL_M64, INIT_DPDK_M64, k);
 	fflush(stdout);
 
 	if (bench_hugepages_free() >= ATTACH_NEED) {

@@ -12,8 +12,9 @@
  * -DBENCH_DPDK, bench_fbarray_dpdk; the two libraries are never linked
  * into one binary. bench_fbarray prints its own JSON lines, then runs
  * bench_fbarray_dpdk (path given at build time or with --dpdk PATH;
- * --no-dpdk skips it), echoes its lines and prints one comparison line
- * per (op, layout) with speedup = dpdk_ns / libeal_ns.
+ * --no-dpdk skips it), echoes its lines and prints one result line per
+ * (op, layout), with DPDK's figure and the ratios when it ran (see
+ * bench_common.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,6 +25,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "bench_common.h"
 
 #ifdef BENCH_DPDK
 #include <rte_eal.h>
@@ -214,8 +217,9 @@ run_all(void)
 			if (op == OP_SET_USED || op == OP_SET_FREE)
 				apply_layout((enum layout)l);
 			results[l][op] = measure((enum op)op);
-			printf("{\"bench\":\"fbarray\",\"impl\":\"%s\",\"layout\":\"%s\",\"op\":\"%s\",\"ns_per_op\":%.2f}\n",
-			       IMPL, layout_names[l], op_names[op], results[l][op]);
+			printf("{\"bench\":\"fbarray\",\"impl\":\"%s\",\"case\":\"%s/%s\",\"layout\":\"%s\",\"op\":\"%s\",\"ns_per_op\":%.2f}\n",
+			       IMPL, op_names[op], layout_names[l], layout_names[l], op_names[op],
+			       results[l][op]);
 			fflush(stdout);
 		}
 	}
@@ -283,9 +287,12 @@ find_layout(const char *name)
 	return -1;
 }
 
-/* Run the DPDK build, echo its lines and print the comparisons. */
+/* DPDK's figures, 0 where there is none. */
+static double dpdk_results[LAYOUT_COUNT][OP_COUNT];
+
+/* Run the DPDK build, echo its lines and keep its figures. */
 static int
-compare_with_dpdk(const char *exe)
+run_dpdk(const char *exe)
 {
 	char line[512], layout[64], opname[64];
 	double ns;
@@ -306,16 +313,14 @@ compare_with_dpdk(const char *exe)
 
 		fputs(line, stdout);
 		if (sscanf(line,
-			   "{\"bench\":\"fbarray\",\"impl\":\"dpdk\",\"layout\":\"%63[^\"]\",\"op\":\"%63[^\"]\",\"ns_per_op\":%lf}",
+			   "{\"bench\":\"fbarray\",\"impl\":\"dpdk\",\"case\":\"%*[^\"]\",\"layout\":\"%63[^\"]\",\"op\":\"%63[^\"]\",\"ns_per_op\":%lf}",
 			   layout, opname, &ns) != 3)
 			continue;
 		op = find_op(opname);
 		l = find_layout(layout);
 		if (op < 0 || l < 0)
 			continue;
-		printf("{\"bench\":\"fbarray\",\"op\":\"%s\",\"layout\":\"%s\",\"libeal_ns\":%.2f,\"dpdk_ns\":%.2f,\"speedup\":%.2f}\n",
-		       opname, layout, results[l][op], ns, ns / results[l][op]);
-		fflush(stdout);
+		dpdk_results[l][op] = ns;
 	}
 	rc = pclose(p);
 	if (rc != 0) {
@@ -325,10 +330,39 @@ compare_with_dpdk(const char *exe)
 	return 0;
 }
 
+/* One result line per (op, layout). */
+static void
+print_results(void)
+{
+	static const char *const layout_desc[LAYOUT_COUNT] = {
+		"random half used", "first half used", "blocks of 256 used / 256 free"
+	};
+
+	for (int l = 0; l < LAYOUT_COUNT; l++) {
+		for (int op = 0; op < OP_COUNT; op++) {
+			char kase[96], desc[160];
+			struct bench_result r = {
+				.bench = "fbarray",
+				.kase = kase,
+				.desc = desc,
+				.unit = "ns",
+				.libeal = results[l][op],
+				.dpdk = dpdk_results[l][op],
+			};
+
+			snprintf(kase, sizeof(kase), "%s/%s", op_names[op], layout_names[l]);
+			snprintf(desc, sizeof(desc), "`%s`, 2^20 elements, %s", op_names[op],
+				 layout_desc[l]);
+			bench_print_result(&r);
+		}
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *dpdk_exe = BENCH_DPDK_EXE;
+	int rc;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--no-dpdk") == 0) {
@@ -348,7 +382,9 @@ main(int argc, char **argv)
 	}
 	run_all();
 	(void)eal_fbarray_destroy(&arr);
-	return dpdk_exe[0] != '\0' ? compare_with_dpdk(dpdk_exe) : 0;
+	rc = dpdk_exe[0] != '\0' ? run_dpdk(dpdk_exe) : 0;
+	print_results();
+	return rc;
 }
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Cost of reading physical addresses from /proc/self/pagemap
- * (eal__iova_virt2phys), one JSON line per operation:
+ * (eal__iova_virt2phys), one JSON line per operation, then the result
+ * lines (bench_common.h):
  *   virt2phys_single     one address per call (open + pread + close)
  *   virt2phys_batch512   512 consecutive pages per call, ns per address
  *   virt2phys_scattered  512 pages in random order over 64 MiB, per address
@@ -25,6 +26,8 @@
 #include "eal_os.h"
 #include "eal_private.h"
 
+#include "bench_common.h"
+
 #define PG 4096u
 #define BATCH 512u
 #define RUNS 5
@@ -47,12 +50,64 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The medians, by op name (for the result lines). */
+static struct {
+	const char *op;
+	double ns;
+} medians[8];
+static int n_medians;
+
 static void
 report(const char *op, double runs[RUNS])
 {
+	const char *impl = strcmp(op, "open_pread_close") == 0 ? "kernel" : "libeal";
+
 	qsort(runs, RUNS, sizeof(runs[0]), cmp_double);
-	printf("{\"bench\":\"iova\",\"op\":\"%s\",\"ns_per_op\":%.2f}\n", op, runs[RUNS / 2]);
+	printf("{\"bench\":\"iova\",\"impl\":\"%s\",\"case\":\"%s\",\"ns_per_op\":%.2f}\n", impl, op,
+	       runs[RUNS / 2]);
 	fflush(stdout);
+	if (n_medians < 8) {
+		medians[n_medians].op = op;
+		medians[n_medians++].ns = runs[RUNS / 2];
+	}
+}
+
+static double
+median_of(const char *op)
+{
+	for (int i = 0; i < n_medians; i++)
+		if (strcmp(medians[i].op, op) == 0)
+			return medians[i].ns;
+	return 0;
+}
+
+/* The result lines (bench_common.h's format, libeal only: DPDK has no
+ * batched lookup; its per-call cost is the kernel figure). */
+static void
+print_results(void)
+{
+	static const struct {
+		const char *op, *desc;
+	} cases[] = {
+		{ "virt2phys_single", "pagemap lookup of one address (open + pread + close)" },
+		{ "virt2phys_batch512", "pagemap lookup of 512 consecutive pages, per address" },
+		{ "virt2phys_scattered", "pagemap lookup of 512 pages scattered over 64 MiB, per address" },
+		{ "pa_available", "probe: are physical addresses readable?" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bench_result r = {
+			.bench = "iova",
+			.kase = cases[i].op,
+			.desc = cases[i].desc,
+			.unit = "ns",
+			.libeal = median_of(cases[i].op),
+			.kernel = i == 0 ? median_of("open_pread_close") : 0,
+		};
+
+		if (r.libeal > 0)
+			bench_print_result(&r);
+	}
 }
 
 static int
@@ -164,5 +219,6 @@ main(int argc, char **argv)
 		return 1;
 	bench_pa_available(iters);
 	munmap(m, (size_t)SCATTER_PAGES * PG);
+	print_results();
 	return 0;
 }
