@@ -925,8 +925,10 @@ eal__heap_lock(struct eal_malloc_heap *heap)
 
 	if (rc != 1 || heap->broken)
 		return rc;
-	if (heap_check(heap, why, sizeof(why)) == 0 && heap->pending_at == 0 &&
-	    heap->reshape.active == 0) {
+	/* Nothing in flight first: a heap_check() walk would follow a
+	 * region whose pages a dead carve had already released. */
+	if (heap->pending_at == 0 && heap->reshape.active == 0 &&
+	    heap_check(heap, why, sizeof(why)) == 0) {
 		EAL_LOG(WARNING, "heap %s: lock recovered from a dead process; the heap checks out",
 			heap->name);
 	} else if (heap_repair(heap, why, sizeof(why)) == 0) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -169,7 +170,7 @@ eal_test_spawnv(const char *role, int *ret_out_fd, char *const *extra)
 {
 	char *args[64];
 	int argc = 0, pipefd[2] = { -1, -1 };
-	pid_t pid;
+	pid_t pid, parent;
 
 	args[argc++] = self_exe;
 	args[argc++] = (char *)"--prefix";
@@ -183,8 +184,14 @@ eal_test_spawnv(const char *role, int *ret_out_fd, char *const *extra)
 	if (ret_out_fd != NULL && pipe2(pipefd, O_CLOEXEC) < 0)
 		return -1;
 	fflush(NULL);
+	parent = getpid();
 	pid = fork();
 	if (pid == 0) {
+		/* A test that fails mid-way must not leave children behind
+		 * (a stopped one would hold its hugepages and files for
+		 * ever): they die with the thread that spawned them. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(127);
 		/* Without a pipe, the child's stdout would mix into the TAP
 		 * stream of the parent: send it to stderr instead. */
 		dup2(pipefd[1] >= 0 ? pipefd[1] : STDERR_FILENO, STDOUT_FILENO);

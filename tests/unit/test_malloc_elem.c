@@ -1699,14 +1699,26 @@ test_lock_recovered_from_dead_holder(void **state)
 	munmap(heap, sizeof(*heap) + len);
 }
 
+/* What a crash child released, in shared memory: the parent makes it
+ * inaccessible once the child is dead, as a real release would have (a
+ * recovery that walks into released pages then faults). */
+struct released_log {
+	uint64_t n;
+	uint64_t range[64][2];
+};
+
 /* eal__heap_release_pages() callback of the crash test: the pages stay
- * mapped (the parent keeps checking the heap around them). */
+ * mapped (the parent keeps checking the heap around them); logged. */
 static int
 release_keep_mapped(void *addr, size_t len, void *arg)
 {
-	(void)addr;
-	(void)len;
-	(void)arg;
+	struct released_log *log = arg;
+
+	if (log != NULL && log->n < EAL_DIM(log->range)) {
+		log->range[log->n][0] = (uintptr_t)addr;
+		log->range[log->n][1] = len;
+		log->n++;
+	}
 	return 0;
 }
 
@@ -1715,7 +1727,7 @@ release_keep_mapped(void *addr, size_t len, void *arg)
  * point was not reached. */
 static void
 crash_child_work(struct eal_malloc_heap *heap, uint8_t *spare, size_t spare_len,
-		 volatile int64_t *live)
+		 volatile int64_t *live, struct released_log *released)
 {
 	void *p[48] = { NULL };
 
@@ -1732,7 +1744,7 @@ crash_child_work(struct eal_malloc_heap *heap, uint8_t *spare, size_t spare_len,
 	for (unsigned int i = 0; i < EAL_DIM(p); i += 2)
 		if (eal__heap_free(p[i], NULL) == 0)
 			--*live;
-	(void)eal__heap_release_pages(heap, 4096, 0, release_keep_mapped, NULL);
+	(void)eal__heap_release_pages(heap, 4096, 0, release_keep_mapped, released);
 	(void)eal__heap_add_memory(heap, spare, spare_len);
 	eal__heap_unlock(heap);
 }
@@ -1769,12 +1781,14 @@ test_crash_points(void **state)
 	uint8_t *spare = mem + len;
 	volatile int64_t *live =
 		mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct released_log *released =
+		mmap(NULL, sizeof(*released), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	uint64_t leaked = 0;
 	void *mine[16];
 	char why[200];
 
 	(void)state;
-	assert_true(heap != MAP_FAILED && live != MAP_FAILED);
+	assert_true(heap != MAP_FAILED && live != MAP_FAILED && released != MAP_FAILED);
 	eal__heap_init(heap, "crash", 0);
 	assert_int_equal(eal__heap_add_memory(heap, mem, len), 0);
 	for (unsigned int i = 0; i < EAL_DIM(mine); i++) {
@@ -1805,12 +1819,17 @@ test_crash_points(void **state)
 		if (pid == 0) {
 			setenv("EAL_TEST_FAULT", points[k], 1);
 			eal__test_hook_reload();
-			crash_child_work(heap, sp, spare_len, live);
+			crash_child_work(heap, sp, spare_len, live, released);
 			_exit(3); /* the point was not reached */
 		}
 		assert_int_equal(waitpid(pid, &status, 0), pid);
 		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
 			fail_msg("%s: child not killed at the point (status %#x)", points[k], status);
+		for (uint64_t r = 0; r < released->n; r++)
+			assert_int_equal(mprotect((void *)(uintptr_t)released->range[r][0],
+						  released->range[r][1], PROT_NONE),
+					 0);
+		released->n = 0;
 		eal_test_log_n = 0;
 		assert_int_equal(eal__heap_lock(heap), 1);
 		rc = eal__heap_validate(heap, why, sizeof(why));
@@ -1855,6 +1874,7 @@ test_crash_points(void **state)
 	assert_int_equal(heap->alloc_count, leaked);
 	munmap(heap, map_len);
 	munmap((void *)live, 4096);
+	munmap(released, sizeof(*released));
 }
 
 /* A dead holder that left a header it cannot explain (here: overwritten
