@@ -245,6 +245,8 @@ eal__dynamic_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
 		rc = lists_reserve(cfg, mcfg);
 		if (rc < 0)
 			return rc;
+		/* VA reserved and list files made, no page allocator yet */
+		eal__test_point("dynamic-lists-reserved");
 	}
 	if (mcfg->n_memseg_lists == 0)
 		return 0; /* no hugepages at all: nothing to allocate from */

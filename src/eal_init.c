@@ -29,6 +29,10 @@ struct eal_stage {
 	const char *name;
 	int (*run)(struct eal_internal_config *cfg);
 	void (*undo)(struct eal_internal_config *cfg);
+	/* Fault-injection point reached once the stage is done (NULL: none):
+	 * a process killed there leaves that stage's files, locks and pages
+	 * for the others and for the next primary to cope with. */
+	const char *done_point;
 };
 
 static pthread_mutex_t init_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -185,15 +189,17 @@ stage_memzones_undo(struct eal_internal_config *cfg)
 }
 
 static const struct eal_stage stages[] = {
-	{ "log levels", stage_log_levels, NULL },
-	{ "runtime directory", eal__runtime_dir_init, eal__runtime_dir_fini },
-	{ "fbarrays", stage_fbarrays, stage_fbarrays_undo },
-	{ "shared config", stage_mcfg, stage_mcfg_undo },
-	{ "hugepage info", stage_hugepage_info, stage_hugepage_info_undo },
-	{ "memory", eal__memory_init, eal__memory_fini },
-	{ "heaps", stage_heaps, NULL },
-	{ "memzones", stage_memzones, stage_memzones_undo },
-	{ "complete", stage_complete, NULL },
+	{ "log levels", stage_log_levels, NULL, NULL },
+	{ "runtime directory", eal__runtime_dir_init, eal__runtime_dir_fini,
+	  "init-after-runtime-dir" },
+	{ "fbarrays", stage_fbarrays, stage_fbarrays_undo, NULL },
+	{ "shared config", stage_mcfg, stage_mcfg_undo, "init-after-config" },
+	{ "hugepage info", stage_hugepage_info, stage_hugepage_info_undo,
+	  "init-after-hugepage-info" },
+	{ "memory", eal__memory_init, eal__memory_fini, "init-after-memory" },
+	{ "heaps", stage_heaps, NULL, "init-after-heaps" },
+	{ "memzones", stage_memzones, stage_memzones_undo, "init-after-memzones" },
+	{ "complete", stage_complete, NULL, NULL }, /* mcfg-before-complete inside */
 };
 
 static void
@@ -217,6 +223,8 @@ run_stages(struct eal_internal_config *cfg)
 			undo_stages(cfg, i);
 			return rc;
 		}
+		if (stages[i].done_point != NULL)
+			eal__test_point(stages[i].done_point);
 	}
 	return 0;
 }

@@ -1047,6 +1047,9 @@ eal__memalloc_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
 	eal_rwlock_read_lock(&mcfg->memory_hotplug_lock);
 	rc = proc_register();
 	if (rc == 0) {
+		/* Killed here: a slot names a dead pid that never applies a
+		 * change, and the hotplug read lock has a dead reader. */
+		eal__test_point("memalloc-registered");
 		ma.applied_gen = mcfg->procs[ma.slot].seen_gen;
 		pthread_mutex_lock(&ma.lock);
 		rc = secondary ? sync_all(false) : 0;
@@ -1054,6 +1057,8 @@ eal__memalloc_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
 		if (rc < 0)
 			EAL_LOG(ERR, "cannot map the memory the primary and other processes allocated: %s",
 				eal_strerror(rc));
+		else if (secondary) /* the others' pages mapped and flocked */
+			eal__test_point("memalloc-attach-synced");
 	}
 	eal_rwlock_read_unlock(&mcfg->memory_hotplug_lock);
 	if (rc == 0) {

@@ -177,6 +177,8 @@ eal__memzone_index_remove(struct eal_memzone_index *ix, uint64_t hash, uint32_t 
 		if (((j - home) & mask) < ((j - i) & mask))
 			continue;
 		ix->slot[i] = *e;
+		/* Killed here: the moved entry is in the index twice. */
+		EAL_TEST_POINT("memzone-index-shifting");
 		i = j;
 	}
 	ix->slot[i].ref = 0;
@@ -602,6 +604,8 @@ reserve_locked(struct eal_memzone_state *st, const char *name, size_t len, int s
 				n, len, socket_str(socket, sb, sizeof(sb)), flags, eal_strerror(rc));
 		return rc;
 	}
+	/* Killed here: the heap has a block that no descriptor names. */
+	EAL_TEST_POINT("memzone-allocated");
 
 	/* The lowest free descriptor, so freed ones are reused first (as
 	 * DPDK). There is one: the count was checked under this lock. */
@@ -625,8 +629,10 @@ reserve_locked(struct eal_memzone_state *st, const char *name, size_t len, int s
 	mz->socket_id = got_socket;
 	mz->flags = 0;
 	(void)eal_fbarray_set_used(st->zones, (unsigned int)idx);
+	EAL_TEST_POINT("memzone-described"); /* in the table, not in the index */
 	rc = eal__memzone_index_insert(st->index, hash, name, (uint32_t)idx, zone_name_eq, st->zones);
 	EAL_ASSERT_INTERNAL(rc == 0); /* name checked absent, index never more than half full */
+	EAL_TEST_POINT("memzone-indexed"); /* complete, but the change is still open */
 	EAL_LOG(DEBUG, "memzone '%s' reserved: %zu bytes at %p, iova 0x%" PRIx64 ", socket %d, pages of %" PRIu64 " bytes",
 		name, len, addr, mz->iova, got_socket, page_sz);
 	*ret_mz = mz;
@@ -674,6 +680,7 @@ free_locked(struct eal_memzone_state *st, const struct eal_memzone *mz, void **r
 	rc = eal__memzone_index_remove(st->index, eal__memzone_name_hash(zone->name), idx);
 	EAL_ASSERT_INTERNAL(rc == 0);
 	(void)rc;
+	EAL_TEST_POINT("memzone-unindexed"); /* in the table, not in the index */
 	*ret_addr = zone->addr;
 	EAL_LOG(DEBUG, "memzone '%s' freed: %zu bytes at %p", zone->name, zone->len, zone->addr);
 	/* Bit first, then the contents: a repair after a crash in between
@@ -699,6 +706,8 @@ eal__memzone_free(struct eal_memzone_state *st, const struct eal_memzone *mz)
 	write_end(st);
 	if (rc < 0)
 		return rc;
+	/* Killed here: the zone is gone, its block stays allocated. */
+	EAL_TEST_POINT("memzone-before-heap-free");
 	/* After the memzone lock is released, as DPDK: giving memory back
 	 * may unmap pages and wait until every process has unmapped them;
 	 * lookups in all processes need not wait for that. */
