@@ -1000,6 +1000,15 @@ fbarray_path(char *buf, size_t size, const char *name)
 	return eal__runtime_path(buf, size, file);
 }
 
+/* Files are opened with O_NOFOLLOW: a planted symbolic link gives ELOOP,
+ * whose own text does not say what to do. */
+static void
+log_symlink(const char *name, const char *path)
+{
+	EAL_LOG(ERR, "fbarray '%s': %s is a symbolic link, which libeal never creates and does not follow (it could redirect writes to another file); remove it",
+		name, path);
+}
+
 /* Create or take over the backing file and map it anywhere. A stale file
  * (its creator died) is reused: LOCK_EX proves nobody maps it. Truncating
  * to 0 first hands out zero pages without touching them, which is what
@@ -1075,6 +1084,8 @@ fbarray_init(struct eal_fbarray *arr, const char *name, unsigned int len, unsign
 		if (rc == -EBUSY)
 			EAL_LOG(ERR, "fbarray '%s': %s is in use by another process, or this one already created it",
 				name, path);
+		else if (rc == -ELOOP)
+			log_symlink(name, path);
 		else
 			EAL_LOG(ERR, "fbarray '%s': cannot create %zu bytes%s%s: %s", name, size,
 				path[0] != '\0' ? " in " : "", path, eal_strerror(rc));
@@ -1169,11 +1180,13 @@ fbarray_attach(const struct eal_fbarray *arr, size_t size)
 	rc = fbarray_path(path, sizeof(path), arr->name);
 	if (rc == 0)
 		rc = eal__os_open(path, O_RDWR, 0, &fd);
-	if (rc < 0) {
+	if (rc == -ELOOP)
+		log_symlink(arr->name, path);
+	else if (rc < 0)
 		EAL_LOG(ERR, "fbarray '%s': cannot open its file: %s (was it created with this --file-prefix?)",
 			arr->name, eal_strerror(rc));
+	if (rc < 0)
 		return rc;
-	}
 	/* Only fails while someone initialises or destroys the file. */
 	rc = eal__os_flock(fd, LOCK_SH | LOCK_NB);
 	if (rc < 0) {
@@ -1184,7 +1197,7 @@ fbarray_attach(const struct eal_fbarray *arr, size_t size)
 	}
 	rc = eal__os_fsize(fd, &fsize);
 	if (rc == 0 && fsize != size) {
-		EAL_LOG(ERR, "fbarray '%s': %s has %" PRIu64 " bytes, but len %u and elt_sz %u need %zu; the struct is corrupt or from another build",
+		EAL_LOG(ERR, "fbarray '%s': %s has %" PRIu64 " bytes, but len %u and elt_sz %u need %zu; the file is truncated or foreign, or the struct is corrupt or from another build",
 			arr->name, path, fsize, arr->len, arr->elt_sz, size);
 		rc = -EINVAL;
 	}

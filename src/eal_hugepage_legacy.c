@@ -111,6 +111,11 @@ data_checksum(const void *buf, size_t len)
 
 /* ---- helpers ---------------------------------------------------------- */
 
+/* Page files are opened with O_NOFOLLOW: a link planted under a page
+ * file's name gives ELOOP, whose own text does not say what to do. */
+#define SYMLINK_REFUSED \
+	"it is a symbolic link, which libeal never creates and does not follow (it could redirect writes to another file); remove it"
+
 static const char *
 size_str(char *buf, size_t len, uint64_t size)
 {
@@ -328,7 +333,9 @@ opened:
 failed:
 	/* ENOMEM (mmap's reservation failed, or SIGBUS at first touch) is the
 	 * caller's to report with the counts; anything else is reported here. */
-	if (rc != -ENOMEM)
+	if (rc == -ELOOP)
+		EAL_LOG(ERR, "cannot map hugepage file %s: " SYMLINK_REFUSED, path);
+	else if (rc != -ENOMEM)
 		EAL_LOG(ERR, "cannot map hugepage file %s: %s; check the hugetlbfs mount and its permissions",
 			path, eal_strerror(rc));
 	return rc;
@@ -773,8 +780,12 @@ attach_page(const struct eal_internal_config *cfg, const struct legacy_data_entr
 	*ret_fd = fd;
 	return 0;
 failed:
-	EAL_LOG(ERR, "cannot map the primary's hugepage %s at 0x%" PRIx64 ": %s%s", path, e->va,
-		eal_strerror(rc), rc == -ENOENT ? " (is the primary still running?)" : "");
+	if (rc == -ELOOP)
+		EAL_LOG(ERR, "cannot map the primary's hugepage %s: " SYMLINK_REFUSED, path);
+	else
+		EAL_LOG(ERR, "cannot map the primary's hugepage %s at 0x%" PRIx64 ": %s%s", path,
+			e->va, eal_strerror(rc),
+			rc == -ENOENT ? " (is the primary still running?)" : "");
 	return rc;
 }
 

@@ -224,7 +224,7 @@ mcfg_attach(struct eal_internal_config *cfg, const char *path, int fd)
 		EAL_LOG(ERR, "no primary process runs with --file-prefix=%s (%s is not held by any process); start the primary first",
 			cfg->p.file_prefix, path);
 		rc = -ESRCH;
-		goto fail;
+		goto fail_logged;
 	}
 	rc = eal__os_fsize(fd, &fsize);
 	if (rc < 0)
@@ -258,6 +258,16 @@ mcfg_attach(struct eal_internal_config *cfg, const char *path, int fd)
 	(void)eal__os_munmap(addr, len);
 	if (rc < 0)
 		goto fail_logged;
+	/* The kernel never gives a primary page 0, but a privileged
+	 * MAP_FIXED_NOREPLACE there succeeds: a zeroed field would leave
+	 * this process with its config "at NULL", where everything takes
+	 * it for absent. */
+	if (want == NULL || ((uintptr_t)want & (eal__os_page_size() - 1)) != 0) {
+		EAL_LOG(ERR, "%s records the shared config at address 0x%llx, where no primary maps it (zero or not page-aligned): the file is corrupt; start a new primary",
+			path, (unsigned long long)(uintptr_t)want);
+		rc = -EPROTO;
+		goto fail_logged;
+	}
 
 	rc = eal__os_mmap(want, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0,
 			  &addr);
@@ -284,6 +294,18 @@ fail:
 fail_logged:
 	eal__os_close(fd);
 	return rc;
+}
+
+/* O_NOFOLLOW turns a planted symbolic link into ELOOP, whose text
+ * ("Too many levels of symbolic links") does not say what to do. */
+static void
+mcfg_open_failed(const char *path, int rc)
+{
+	if (rc == -ELOOP)
+		EAL_LOG(ERR, "cannot open the shared config %s: it is a symbolic link, which libeal never creates and does not follow (it could redirect writes to another file); remove it",
+			path);
+	else
+		EAL_LOG(ERR, "cannot open the shared config %s: %s", path, eal_strerror(rc));
 }
 
 int
@@ -313,7 +335,7 @@ eal__mcfg_init(struct eal_internal_config *cfg)
 			return rc;
 		}
 		if (rc < 0) {
-			EAL_LOG(ERR, "cannot open the shared config %s: %s", path, eal_strerror(rc));
+			mcfg_open_failed(path, rc);
 			return rc;
 		}
 		return mcfg_attach(cfg, path, fd);
@@ -322,7 +344,7 @@ eal__mcfg_init(struct eal_internal_config *cfg)
 	default:
 		rc = mcfg_open_and_lock(path, &fd, &locked);
 		if (rc < 0) {
-			EAL_LOG(ERR, "cannot open the shared config %s: %s", path, eal_strerror(rc));
+			mcfg_open_failed(path, rc);
 			return rc;
 		}
 		if (locked)

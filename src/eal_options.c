@@ -844,6 +844,11 @@ check_values(const struct eal_internal_config *cfg)
 	}
 	if (p->huge_dir != NULL && p->huge_dir[0] == '\0')
 		return refuse(EAL_OPT_HUGE_DIR, p->huge_dir, "empty");
+	/* Symbolic links are resolved once at init and the real directory
+	 * must be on hugetlbfs (eal_hugepage_info.c); ".." is refused as for
+	 * --runtime-dir, so that what the user wrote is where files go. */
+	if (p->huge_dir != NULL && has_dotdot_component(p->huge_dir))
+		return refuse(EAL_OPT_HUGE_DIR, p->huge_dir, "contains \"..\"");
 	if (p->n_socket_mem > EAL_MAX_NUMA_NODES) {
 		snprintf(num, sizeof(num), "%u values", p->n_socket_mem);
 		return refuse(EAL_OPT_SOCKET_MEM, num, TOO_MANY_NODES, EAL_MAX_NUMA_NODES);
