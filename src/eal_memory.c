@@ -18,6 +18,10 @@
  *
  * Legacy hugepage memory is src/eal_hugepage_legacy.c; the default
  * (dynamic) mode is src/eal_hugepage_dynamic.c and src/eal_memalloc.c.
+ * Both hold an open file per hugepage (dynamic: unless
+ * --single-file-segments), so this stage raises the soft RLIMIT_NOFILE
+ * first and, when the descriptors still run out, says which limit and
+ * what lifts it.
  */
 #define EAL_LOG_COMPONENT EAL_LOGC_MEMORY
 
@@ -86,8 +90,8 @@ nohuge_open_backing(struct eal_internal_config *cfg, struct eal_mem_config *mcfg
 			return n;
 		rc = eal__os_open(path, O_RDWR | O_CREAT | O_EXCL, 0600, &fd);
 		if (rc < 0) {
-			EAL_LOG(ERR, "cannot create %s for 4 KiB shared memory: %s", path,
-				eal_strerror(rc));
+			EAL_LOG(ERR, "cannot create %s for 4 KiB shared memory: %s (secondaries map this file; without them, --no-shconf keeps the memory in a memfd)",
+				path, eal_strerror(rc));
 			return rc;
 		}
 		memcpy(mcfg->nohuge_path, path, (size_t)n + 1);
@@ -100,7 +104,7 @@ nohuge_open_backing(struct eal_internal_config *cfg, struct eal_mem_config *mcfg
 	if (rc < 0) {
 		EAL_LOG(ERR, "cannot allocate %" PRIu64 " MiB of 4 KiB pages in %s: %s%s", len >> 20,
 			cfg->no_shared_files ? "memory" : NOHUGE_SHM_DIR, eal_strerror(rc),
-			rc == -ENOSPC ? " (free space there, or ask for less with -m)" : "");
+			rc == -ENOSPC ? " (free space there, or ask for less with -m; --no-shconf keeps the memory in a memfd instead, without secondaries)" : "");
 		if (mcfg->nohuge_path[0] != '\0')
 			(void)eal__os_unlink(mcfg->nohuge_path, true);
 		mcfg->nohuge_path[0] = '\0';
@@ -257,25 +261,72 @@ nohuge_attach(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
 	return 0;
 }
 
-int
-eal__memory_init(struct eal_internal_config *cfg)
+/*
+ * Legacy memory keeps one open file per hugepage for as long as it is
+ * mapped (its flock is the proof of life other primaries check), dynamic
+ * memory too unless --single-file-segments: the common soft limit of 1024
+ * open files is 2 GiB of 2 MiB pages. Raise the soft limit to the hard one
+ * first, as the dynamic allocator does (src/eal_memalloc.c).
+ */
+static void
+memory_raise_nofile(void)
 {
-	struct eal_mem_config *mcfg = cfg->mcfg_addr;
+	uint64_t limit;
+
+	if (eal__os_raise_nofile(&limit) == 0)
+		EAL_LOG(DEBUG, "open files limit: %" PRIu64, limit);
+}
+
+/*
+ * EMFILE from the memory stage reads like a bug and the lines below it
+ * blame the hugetlbfs mount: say which limit ran out and what lifts it.
+ * ENFILE is the system-wide table (fs.file-max), not this process's.
+ */
+static void
+memory_nofile_hint(const struct eal_internal_config *cfg, const struct eal_mem_config *mcfg,
+		   int rc)
+{
+	bool per_page = mcfg->legacy_mem || !mcfg->single_file_segments;
+	uint64_t limit = 0;
+
+	if (rc == -ENFILE) {
+		EAL_LOG(ERR, "the system-wide table of open files is full (sysctl fs.file-max): hugepage memory needs one open file per %s",
+			per_page ? "page" : "memseg list");
+		return;
+	}
+	if (rc != -EMFILE)
+		return;
+	(void)eal__os_raise_nofile(&limit);
+	if (mcfg->legacy_mem)
+		EAL_LOG(ERR, "out of file descriptors: --legacy-mem keeps one open file per hugepage and this process may open %" PRIu64 "; raise the limit (ulimit -n) or ask for less memory with -m/--socket-mem",
+			limit);
+	else if (per_page)
+		EAL_LOG(ERR, "out of file descriptors: %s keeps one open file per hugepage and this process may open %" PRIu64 "; raise the limit (ulimit -n) or add --single-file-segments (one file per memseg list)",
+			cfg->p.in_memory ? "--in-memory" : "dynamic memory", limit);
+	else
+		EAL_LOG(ERR, "out of file descriptors: this process may open %" PRIu64 " files; raise the limit (ulimit -n)",
+			limit);
+}
+
+static int
+memory_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
+{
 	int rc;
 
-	cfg->mem_fd = -1;
 	if (cfg->process_type == EAL_PROC_SECONDARY) {
 		rc = eal__memseg_lists_attach(mcfg);
 		if (rc < 0)
 			return rc;
 		if (mcfg->n_memseg_lists == 0)
 			return 0;
-		if (mcfg->no_huge)
+		if (mcfg->no_huge) {
 			rc = nohuge_attach(cfg, mcfg);
-		else if (mcfg->legacy_mem)
+		} else if (mcfg->legacy_mem) {
+			memory_raise_nofile();
 			rc = eal__legacy_attach(cfg, mcfg);
-		else
+		} else {
 			rc = eal__dynamic_init(cfg, mcfg);
+		}
 		if (rc < 0)
 			eal__memseg_lists_fini(mcfg, false);
 		return rc;
@@ -291,9 +342,24 @@ eal__memory_init(struct eal_internal_config *cfg)
 	}
 	if (mcfg->no_huge)
 		return nohuge_init(cfg, mcfg);
-	if (mcfg->legacy_mem)
+	if (mcfg->legacy_mem) {
+		memory_raise_nofile();
 		return eal__legacy_init(cfg, mcfg);
+	}
 	return eal__dynamic_init(cfg, mcfg);
+}
+
+int
+eal__memory_init(struct eal_internal_config *cfg)
+{
+	struct eal_mem_config *mcfg = cfg->mcfg_addr;
+	int rc;
+
+	cfg->mem_fd = -1;
+	rc = memory_init(cfg, mcfg);
+	if (rc < 0 && !mcfg->no_huge)
+		memory_nofile_hint(cfg, mcfg, rc);
+	return rc;
 }
 
 void

@@ -42,6 +42,31 @@ lists_undo(struct eal_mem_config *mcfg, unsigned int n, bool primary)
 	}
 }
 
+/*
+ * The reservation is address space only (PROT_NONE, MAP_NORESERVE: no
+ * memory, no commit charge), but RLIMIT_AS counts it all, and dynamic
+ * memory reserves for the most it may ever grow to (64 GiB per page size
+ * and node by default). ENOMEM from mmap here is nearly always `ulimit
+ * -v`: say so, with the size, and name the option that makes it smaller.
+ */
+static void
+reserve_failed(const struct eal_mem_config *mcfg, uint64_t total, int rc)
+{
+	const char *fix;
+
+	if (rc != -ENOMEM) {
+		EAL_LOG(ERR, "cannot reserve %" PRIu64 " MiB of address space for memory: %s",
+			total >> 20, eal_strerror(rc));
+		return;
+	}
+	if (mcfg->no_huge || mcfg->legacy_mem)
+		fix = "ask for less memory with -m";
+	else
+		fix = "use --legacy-mem, which reserves only the memory -m/--socket-mem map (dynamic memory reserves room to grow), or rebuild with a smaller -Dmax_mem_mb_per_type";
+	EAL_LOG(ERR, "cannot reserve %" PRIu64 " MiB of address space for memory: %s; it is address space only, not memory, but the address-space limit (ulimit -v) counts it: raise the limit, or %s",
+		total >> 20, eal_strerror(rc), fix);
+}
+
 int
 eal__memseg_lists_create(struct eal_mem_config *mcfg, const struct eal__msl_spec *specs,
 			 unsigned int n)
@@ -68,8 +93,7 @@ eal__memseg_lists_create(struct eal_mem_config *mcfg, const struct eal__msl_spec
 	hint = (void *)(uintptr_t)EAL_ALIGN_CEIL(mcfg->base_virtaddr, max_align);
 	rc = eal__os_reserve_va(hint, raw_len, false, &raw);
 	if (rc < 0) {
-		EAL_LOG(ERR, "cannot reserve %" PRIu64 " MiB of address space for memory: %s (check ulimit -v)",
-			total >> 20, eal_strerror(rc));
+		reserve_failed(mcfg, total, rc);
 		return rc;
 	}
 	base = EAL_ALIGN_CEIL((uint64_t)(uintptr_t)raw, max_align);
@@ -188,6 +212,12 @@ eal__memseg_lists_attach(struct eal_mem_config *mcfg)
 		EAL_LOG(ERR, "cannot reserve [0x%" PRIx64 ", 0x%" PRIx64 ") where the primary keeps its memory: that range is already in use in this process; start the primary with another --base-virtaddr",
 			mcfg->mem_va_addr, mcfg->mem_va_addr + mcfg->mem_va_len);
 		return -EADDRINUSE;
+	}
+	if (rc == -ENOMEM) {
+		EAL_LOG(ERR, "cannot reserve the primary's memory range [0x%" PRIx64 ", 0x%" PRIx64 "): %s; a secondary reserves the same %" PRIu64 " MiB of address space as the primary (address space only, not memory): raise this process's address-space limit (ulimit -v)",
+			mcfg->mem_va_addr, mcfg->mem_va_addr + mcfg->mem_va_len, eal_strerror(rc),
+			mcfg->mem_va_len >> 20);
+		return rc;
 	}
 	if (rc < 0) {
 		EAL_LOG(ERR, "cannot reserve the primary's memory range [0x%" PRIx64 ", 0x%" PRIx64 "): %s",
