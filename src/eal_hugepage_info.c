@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <unistd.h>
 
 #include "eal_hugepage_info.h"
 #include "eal_internal_cfg.h"
@@ -785,6 +786,15 @@ mount_scan_cb(void *arg, const struct eal_hugepage_mount *m)
 		EAL_LOG(NOTICE, "skipping read-only hugetlbfs mount %s", m->path);
 		return 0;
 	}
+	/* A mount this user cannot create files in (root's /dev/hugepages
+	 * for a normal user) would make every page allocation fail: skip
+	 * it, so that the fallback to 4 KiB pages applies and says why. A
+	 * path that does not exist here (a fixture tree) is kept. */
+	if (eal__os_dir_writable(m->path) == -EACCES) {
+		EAL_LOG(NOTICE, "skipping hugetlbfs mount %s: this user (uid %u) cannot create files in it",
+			m->path, (unsigned int)geteuid());
+		return 0;
+	}
 	if (size == 0) {
 		EAL_LOG(NOTICE, "ignoring hugetlbfs mount %s: it has no pagesize= option and the default hugepage size is unknown",
 			m->path);
@@ -913,6 +923,12 @@ discover_mounts(struct eal_hugepage_info *hi, const char *huge_dir)
 			EAL_LOG(ERR, "--huge-dir %s is on the read-only hugetlbfs mount %s; remount it read-write or choose another directory",
 				s->huge_dir, s->best_mount);
 			rc = -EINVAL;
+			goto out;
+		}
+		if (eal__os_dir_writable(s->huge_dir) == -EACCES) {
+			EAL_LOG(ERR, "--huge-dir %s: this user (uid %u) cannot create files in it; give the user write access (e.g. mount -t hugetlbfs -o uid=<uid> nodev <dir>) or run as the owner",
+				s->huge_dir, (unsigned int)geteuid());
+			rc = -EACCES;
 			goto out;
 		}
 		i = s->best_size != 0 ? size_index(hi, s->best_size) : -1;

@@ -66,6 +66,10 @@ int eal__os_rmdir(const char *path);
 /* access(2)-free existence test: 1 when @path exists (lstat), else 0. */
 int eal__os_exists(const char *path);
 
+/* Whether this process (effective ids) may create files in directory
+ * @path: 0, or -EACCES, -EROFS, -ENOENT, ... */
+int eal__os_dir_writable(const char *path);
+
 /* fallocate(2) mode 0: allocate [off, off + len) now, so that running out
  * of space is an error here (-ENOSPC) instead of SIGBUS at first touch. */
 int eal__os_fallocate(int fd, uint64_t off, uint64_t len);

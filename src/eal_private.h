@@ -159,7 +159,9 @@ int eal__runtime_dir_init(struct eal_internal_config *cfg);
  * /tmp/eal-<uid> (also tools/eal-info). -ENAMETOOLONG when it does not fit. */
 int eal__runtime_base(const struct eal_internal_config *cfg, char *buf, size_t size);
 /* Primary: remove fbarray files left by dead processes (DPDK's
- * eal_clean_runtime_dir); files held by live processes stay. */
+ * eal_clean_runtime_dir), hugepage_info/hugepage_data records this
+ * primary did not write, half-written *.tmp-<pid> files and symlinks
+ * under libeal's file names; files held by live processes stay. */
 int eal__runtime_dir_clean(const struct eal_internal_config *cfg);
 /* Remove files this process created and the directory if empty. */
 void eal__runtime_dir_fini(struct eal_internal_config *cfg);

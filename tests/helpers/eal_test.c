@@ -307,11 +307,12 @@ const char *
 eal_test_huge_mount_2m(void)
 {
 	static char mount[PATH_MAX];
-	FILE *f = setmntent("/proc/mounts", "r");
 	struct mntent *e;
+	FILE *f;
 
 	if (mount[0] != '\0')
 		return mount;
+	f = setmntent("/proc/mounts", "r");
 	if (f == NULL)
 		return NULL;
 	while ((e = getmntent(f)) != NULL) {

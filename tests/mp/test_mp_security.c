@@ -488,6 +488,31 @@ test_root_refuses_other_uid(void **state)
 	assert_worked(&own, "secondary of uid 65534");
 }
 
+/* A normal user and root's hugetlbfs mount (0755 root, as
+ * /dev/hugepages usually is): without --huge-dir the mount is skipped and
+ * the user runs on 4 KiB shared pages (it used to init on hugepages and
+ * fail every allocation with EACCES); with it, init refuses clearly. */
+static void
+test_unwritable_huge_mount(void **state)
+{
+	const char *mnt = eal_test_huge_mount_2m();
+	const char *const dflt[] = { "-m", "16", NULL };
+	const char *const dir[] = { "--huge-dir", mnt, "-m", "16", NULL };
+	struct result fallback, refused;
+	struct stat st;
+	char base[64];
+
+	(void)state;
+	if (mnt == NULL || stat(mnt, &st) != 0 || st.st_uid == NOBODY || (st.st_mode & 0002))
+		skip(); /* the mount must be one uid 65534 cannot write */
+	make_shared_base(base, sizeof(base), NOBODY);
+	run_as(&fallback, NOBODY, "huge_ro_user", base, dflt);
+	run_as(&refused, NOBODY, "huge_ro_user", base, dir);
+	eal_test_rm_rf(base);
+	assert_worked(&fallback, "uid 65534 without --huge-dir");
+	assert_refused(&refused, "uid 65534 with --huge-dir", EACCES, "cannot create files in it");
+}
+
 /* ======================================================================
  * Symbolic links
  * ====================================================================== */
@@ -716,6 +741,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_other_uid_cannot_attach),
 		cmocka_unit_test(test_root_refuses_other_uid),
+		cmocka_unit_test(test_unwritable_huge_mount),
 		cmocka_unit_test(test_planted_links),
 		cmocka_unit_test(test_secondary_never_follows),
 		cmocka_unit_test(test_path_options),

@@ -203,6 +203,12 @@ eal__os_rmdir(const char *path)
 }
 
 int
+eal__os_dir_writable(const char *path)
+{
+	return faccessat(AT_FDCWD, path, W_OK | X_OK, AT_EACCESS) < 0 ? -errno : 0;
+}
+
+int
 eal__os_exists(const char *path)
 {
 	struct stat st;
