@@ -67,7 +67,7 @@ struct eal_params {
 	uint32_t size;                  /**< sizeof(struct eal_params); set by eal_params_init() */
 	enum eal_proc_type proc_type;   /**< --proc-type; default EAL_PROC_AUTO */
 	const char *file_prefix;        /**< --file-prefix; NULL means "eal" */
-	const char *runtime_dir;        /**< --runtime-dir base; NULL: /var/run/eal, $XDG_RUNTIME_DIR/eal or /tmp/eal-<uid> */
+	const char *runtime_dir;        /**< --runtime-dir base; NULL: $RUNTIME_DIRECTORY/eal, /var/run/eal, $XDG_RUNTIME_DIR/eal or /tmp/eal-\<uid\> */
 	const char *huge_dir;           /**< --huge-dir; NULL: auto-detect */
 	uint64_t memory;                /**< -m; 0: nothing preallocated (64 MiB with no_huge) */
 	unsigned int n_socket_mem;      /**< number of valid socket_mem entries (0: --socket-mem not given) */
@@ -117,7 +117,7 @@ EAL_API void eal_params_init(struct eal_params *p);
  *   The number of EAL arguments consumed, not counting argv[0] (as
  *   rte_eal_init): after `argc -= ret; argv += ret;` argv[0] is the program
  *   name and argv[1] the first application argument; or -1 with
- *   @ref eal_errno:
+ *   @ref eal_errno set to:
  *   - EINVAL: a bad or conflicting option (one ERR line names it);
  *   - EALREADY: already initialised;
  *   - ECANCELED: --help or --version was given (text printed to stdout,

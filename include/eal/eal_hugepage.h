@@ -64,7 +64,7 @@ struct eal_hugepage_size {
 /**
  * List the hugepage sizes of this machine, largest first.
  *
- * Sizes are those of <sysfs>/kernel/mm/hugepages (at most
+ * Sizes are those of \<sysfs\>/kernel/mm/hugepages (at most
  * EAL_MAX_HUGEPAGE_SIZES; when the kernel offers more, sizes with reserved
  * pages are preferred, then larger ones). Counts above UINT32_MAX read as
  * UINT32_MAX. Read-only hugetlbfs mounts are not reported; a mount
@@ -77,7 +77,7 @@ struct eal_hugepage_size {
  * @return
  *   The number of entries filled: min(sizes found, @p max); with @p max 0,
  *   the number of sizes found. 0 when the kernel has no hugepage support
- *   (as in many containers). Or -1 with @ref eal_errno:
+ *   (as in many containers). Or -1 with @ref eal_errno set to:
  *   - EINVAL: @p sizes is NULL while @p max > 0;
  *   - EIO: a sysfs or procfs file could not be read or parsed (one ERR
  *     log line names it);
