@@ -5,7 +5,7 @@
  *
  * One mapping per array, the same address in every process:
  *
- *   data[len * elt_sz] | pad to 8 | struct fbarray_meta | mask[n_masks]
+ *   data[len * elt_sz] | pad to 8 | struct eal_fbarray_meta | mask[n_masks]
  *
  * rounded up to the system page size. Bit i % 64 of mask word i / 64 is 1
  * when element i is used; bits at or past len are always 0. When the
@@ -35,6 +35,7 @@
 #include <sys/mman.h>
 
 #include "eal_fbarray.h"
+#include "eal_file_layout.h"
 #include "eal_os.h"
 #include "eal_private.h"
 
@@ -42,21 +43,10 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-/* "FBAR" + layout version 1, at the start of the metadata. */
-#define FBARRAY_MAGIC 0x46424101u
 #define MASK_BITS 64
 #define ALL_ONES UINT64_MAX
 /* Words looked at one by one before skipping four at a time. */
 #define SHORT_SCAN 4
-
-/* Written by init after the data, read by attach to check that the
- * caller's struct describes this file (sizes alone round to a page). */
-struct fbarray_meta {
-	uint32_t magic;
-	uint32_t len;
-	uint32_t elt_sz;
-	uint32_t n_masks;
-};
 
 /* An array mapped by this process. Nodes are allocated by init/attach
  * only; the search paths never look at the list. */
@@ -89,7 +79,7 @@ meta_offset(unsigned int len, unsigned int elt_sz)
 	return EAL_ALIGN_CEIL((size_t)len * elt_sz, sizeof(uint64_t));
 }
 
-static inline struct fbarray_meta *
+static inline struct eal_fbarray_meta *
 fbarray_meta(const struct eal_fbarray *arr)
 {
 	return EAL_PTR_ADD(arr->data, meta_offset(arr->len, arr->elt_sz));
@@ -99,7 +89,7 @@ static inline uint64_t *
 fbarray_mask(const struct eal_fbarray *arr)
 {
 	return EAL_PTR_ADD(arr->data,
-			   meta_offset(arr->len, arr->elt_sz) + sizeof(struct fbarray_meta));
+			   meta_offset(arr->len, arr->elt_sz) + sizeof(struct eal_fbarray_meta));
 }
 
 /* Mapping size for len elements of elt_sz bytes: the data, up to 7
@@ -114,7 +104,7 @@ mapping_size(unsigned int len, unsigned int elt_sz, size_t *ret_size)
 	size_t data, sz;
 
 	if (__builtin_mul_overflow((size_t)len, (size_t)elt_sz, &data) ||
-	    __builtin_add_overflow(data, sizeof(uint64_t) - 1 + sizeof(struct fbarray_meta), &sz) ||
+	    __builtin_add_overflow(data, sizeof(uint64_t) - 1 + sizeof(struct eal_fbarray_meta), &sz) ||
 	    __builtin_add_overflow(sz, (size_t)mask_words(len) * sizeof(uint64_t), &sz) ||
 	    __builtin_add_overflow(sz, page - 1, &sz))
 		return -EINVAL;
@@ -684,12 +674,12 @@ scan_rev_biggest(const struct bits *b, unsigned int start, int not_found)
 static bool
 fbarray_is_valid(const struct eal_fbarray *arr)
 {
-	const struct fbarray_meta *meta = fbarray_meta(arr);
+	const struct eal_fbarray_meta *meta = fbarray_meta(arr);
 	const uint64_t *m = fbarray_mask(arr);
 	unsigned int n = mask_words(arr->len), used = 0;
 	struct bits b = bits_view(arr, true);
 
-	if (meta->magic != FBARRAY_MAGIC || meta->len != arr->len || meta->elt_sz != arr->elt_sz ||
+	if (meta->magic != EAL_FBARRAY_MAGIC || meta->len != arr->len || meta->elt_sz != arr->elt_sz ||
 	    meta->n_masks != n)
 		return false;
 	for (unsigned int i = 0; i < n; i++)
@@ -963,10 +953,16 @@ set_state(struct eal_fbarray *arr, unsigned int idx, bool used)
 	 * atomically. */
 	if (used && !(*w & bit)) {
 		__atomic_store_n(w, *w | bit, __ATOMIC_RELEASE);
-		arr->count++;
+		if (EAL_UNLIKELY(arr->count >= arr->len))
+			fbarray_repair_count(arr); /* a count the mask disagrees with */
+		else
+			arr->count++;
 	} else if (!used && (*w & bit)) {
 		__atomic_store_n(w, *w & ~bit, __ATOMIC_RELEASE);
-		arr->count--;
+		if (EAL_UNLIKELY(arr->count == 0))
+			fbarray_repair_count(arr);
+		else
+			arr->count--;
 	}
 	__atomic_store_n(&arr->seq, seq + 1, __ATOMIC_RELEASE);
 	EAL_ASSERT_EXPENSIVE(fbarray_is_valid(arr));
@@ -1061,7 +1057,7 @@ static int
 fbarray_init(struct eal_fbarray *arr, const char *name, unsigned int len, unsigned int elt_sz)
 {
 	char path[PATH_MAX] = "";
-	struct fbarray_meta *meta;
+	struct eal_fbarray_meta *meta;
 	void *addr;
 	size_t size;
 	int fd = -1, rc;
@@ -1112,7 +1108,7 @@ fbarray_init(struct eal_fbarray *arr, const char *name, unsigned int len, unsign
 	arr->data = addr;
 	eal_rwlock_init(&arr->rwlock);
 	meta = fbarray_meta(arr);
-	meta->magic = FBARRAY_MAGIC;
+	meta->magic = EAL_FBARRAY_MAGIC;
 	meta->len = len;
 	meta->elt_sz = elt_sz;
 	meta->n_masks = mask_words(len);
@@ -1144,14 +1140,24 @@ eal_fbarray_init(struct eal_fbarray *arr, const char *name, unsigned int len, un
 static int
 attach_check_meta(const struct eal_fbarray *arr)
 {
-	const struct fbarray_meta *meta = fbarray_meta(arr);
+	const struct eal_fbarray_meta *meta = fbarray_meta(arr);
 
-	if (meta->magic == FBARRAY_MAGIC && meta->len == arr->len &&
-	    meta->elt_sz == arr->elt_sz && meta->n_masks == mask_words(arr->len))
-		return 0;
-	EAL_LOG(ERR, "fbarray '%s': the file describes %u elements of %u bytes (magic 0x%08x), the struct %u of %u; the struct is corrupt or from another build",
-		arr->name, meta->len, meta->elt_sz, meta->magic, arr->len, arr->elt_sz);
-	return -EINVAL;
+	if (meta->magic != EAL_FBARRAY_MAGIC || meta->len != arr->len ||
+	    meta->elt_sz != arr->elt_sz || meta->n_masks != mask_words(arr->len)) {
+		EAL_LOG(ERR, "fbarray '%s': the file describes %u elements of %u bytes (magic 0x%08x), the struct %u of %u; the struct is corrupt or from another build",
+			arr->name, meta->len, meta->elt_sz, meta->magic, arr->len, arr->elt_sz);
+		return -EINVAL;
+	}
+	/* Bits past the last element are never set: searches would find
+	 * elements that do not exist. (A count that disagrees with the mask
+	 * can be a writer's transient state, or a dead one's: the next
+	 * writer recounts.) */
+	if ((fbarray_mask(arr)[mask_words(arr->len) - 1] & ~tail_bits(arr->len)) != 0) {
+		EAL_LOG(ERR, "fbarray '%s': the file marks elements past its length %u as used; the file is corrupt",
+			arr->name, arr->len);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* Attach in this order: cheap local checks, open, shared lock (so the

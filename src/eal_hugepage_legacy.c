@@ -28,6 +28,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 
+#include "eal_file_layout.h"
 #include "eal_internal_cfg.h"
 #include "eal_memcfg.h"
 #include "eal_os.h"
@@ -57,41 +58,8 @@ static struct {
 
 /* ---- the hugepage_data record ---------------------------------------- */
 
-/*
- * Native byte order (only processes of one machine read it). Layout:
- * header, then `count` entries in memseg-list order (strictly increasing
- * VA). The checksum is FNV-1a 64 over the whole file with the checksum
- * field zero. Page files are named relative to the size's directory in
- * hugepage_info, so a record never points outside hugetlbfs.
- */
-#define DATA_MAGIC 0x41544144504c4145ull /* "EALPDATA" */
-#define DATA_VERSION 1u
-#define DATA_F_UNLINKED 1u /* --huge-unlink=always: the files are gone */
-#define DATA_NAME_LEN 96u
-
-struct legacy_data_hdr {
-	uint64_t magic;
-	uint32_t version;
-	uint32_t hdr_size;
-	uint32_t entry_size;
-	uint32_t count;
-	uint32_t flags;
-	uint32_t reserved;
-	uint64_t checksum;
-};
-
-struct legacy_data_entry {
-	char name[DATA_NAME_LEN]; /* "<prefix>map_<n>", NUL-terminated */
-	uint64_t va;
-	uint64_t iova;
-	uint64_t size;
-	int32_t socket;
-	uint32_t size_idx;
-};
-
-_Static_assert(sizeof(struct legacy_data_hdr) == 40, "hugepage_data header layout");
-_Static_assert(sizeof(struct legacy_data_entry) == DATA_NAME_LEN + 32, "hugepage_data entry layout");
-_Static_assert(DATA_NAME_LEN > EAL_PREFIX_MAX + sizeof("map_4294967295"), "file name room");
+/* The layout is in src/eal_file_layout.h. */
+_Static_assert(EAL_HUGEPAGE_DATA_NAME_LEN > EAL_PREFIX_MAX + sizeof("map_4294967295"), "file name room");
 
 static uint64_t
 data_checksum(const void *buf, size_t len)
@@ -101,8 +69,8 @@ data_checksum(const void *buf, size_t len)
 
 	for (size_t i = 0; i < len; i++) {
 		/* The checksum field itself counts as zero. */
-		unsigned char c = i >= offsetof(struct legacy_data_hdr, checksum) &&
-				  i < sizeof(struct legacy_data_hdr) ? 0 : p[i];
+		unsigned char c = i >= offsetof(struct eal_hugepage_data_hdr, checksum) &&
+				  i < sizeof(struct eal_hugepage_data_hdr) ? 0 : p[i];
 
 		h = (h ^ c) * 0x100000001b3ull;
 	}
@@ -560,9 +528,9 @@ legacy_remap(struct eal_mem_config *mcfg, enum eal_iova_mode mode)
 static int
 legacy_write_data(const struct eal_internal_config *cfg, enum eal_iova_mode mode)
 {
-	size_t len = sizeof(struct legacy_data_hdr) + (size_t)legacy.n * sizeof(struct legacy_data_entry);
-	struct legacy_data_hdr *h;
-	struct legacy_data_entry *e;
+	size_t len = sizeof(struct eal_hugepage_data_hdr) + (size_t)legacy.n * sizeof(struct eal_hugepage_data_entry);
+	struct eal_hugepage_data_hdr *h;
+	struct eal_hugepage_data_entry *e;
 	char path[PATH_MAX];
 	int rc;
 
@@ -578,12 +546,12 @@ legacy_write_data(const struct eal_internal_config *cfg, enum eal_iova_mode mode
 		rc = -ENOMEM;
 		goto failed;
 	}
-	e = (struct legacy_data_entry *)(h + 1);
-	*h = (struct legacy_data_hdr){ .magic = DATA_MAGIC, .version = DATA_VERSION,
+	e = (struct eal_hugepage_data_entry *)(h + 1);
+	*h = (struct eal_hugepage_data_hdr){ .magic = EAL_HUGEPAGE_DATA_MAGIC, .version = EAL_HUGEPAGE_DATA_VERSION,
 				       .hdr_size = sizeof(*h), .entry_size = sizeof(*e),
 				       .count = legacy.n };
 	if (cfg->p.huge_unlink == EAL_HUGE_UNLINK_ALWAYS)
-		h->flags |= DATA_F_UNLINKED;
+		h->flags |= EAL_HUGEPAGE_DATA_F_UNLINKED;
 	for (unsigned int i = 0; i < legacy.n; i++) {
 		const struct legacy_page *pg = &legacy.pages[i];
 		const char *base;
@@ -591,7 +559,7 @@ legacy_write_data(const struct eal_internal_config *cfg, enum eal_iova_mode mode
 		rc = page_path(cfg, pg->size_idx, pg->file_idx, path, sizeof(path));
 		base = strrchr(path, '/');
 		base = base != NULL ? base + 1 : path;
-		if (rc == 0 && strlen(base) >= DATA_NAME_LEN)
+		if (rc == 0 && strlen(base) >= EAL_HUGEPAGE_DATA_NAME_LEN)
 			rc = -ENAMETOOLONG;
 		if (rc < 0) {
 			free(h);
@@ -676,7 +644,7 @@ fail_pages:
 
 /* The memseg the primary recorded at @va, checked against the entry. */
 static const struct eal_memseg *
-entry_memseg(const struct eal_mem_config *mcfg, const struct legacy_data_entry *e)
+entry_memseg(const struct eal_mem_config *mcfg, const struct eal_hugepage_data_entry *e)
 {
 	for (unsigned int i = 0; i < mcfg->n_memseg_lists; i++) {
 		const struct eal_memseg_list *msl = &mcfg->memsegs[i];
@@ -704,15 +672,15 @@ data_check(const struct eal_internal_config *cfg, const struct eal_mem_config *m
 	   const char *buf, size_t len, const char **ret_why)
 {
 	const struct eal_hugepage_info *hi = &cfg->hugepage_info;
-	const struct legacy_data_hdr *h = (const void *)buf;
-	const struct legacy_data_entry *e;
+	const struct eal_hugepage_data_hdr *h = (const void *)buf;
+	const struct eal_hugepage_data_entry *e;
 	uint64_t used = 0, prev = 0;
 
-	if (len < sizeof(*h) || h->magic != DATA_MAGIC || h->hdr_size != sizeof(*h)) {
+	if (len < sizeof(*h) || h->magic != EAL_HUGEPAGE_DATA_MAGIC || h->hdr_size != sizeof(*h)) {
 		*ret_why = "not a legacy page table";
 		return -EPROTO;
 	}
-	if (h->version != DATA_VERSION || h->entry_size != sizeof(*e)) {
+	if (h->version != EAL_HUGEPAGE_DATA_VERSION || h->entry_size != sizeof(*e)) {
 		*ret_why = "written by another libeal version";
 		return -EPROTO;
 	}
@@ -730,7 +698,7 @@ data_check(const struct eal_internal_config *cfg, const struct eal_mem_config *m
 		*ret_why = "its page count differs from the shared config's";
 		return -EPROTO;
 	}
-	e = (const struct legacy_data_entry *)(h + 1);
+	e = (const struct eal_hugepage_data_entry *)(h + 1);
 	for (unsigned int i = 0; i < h->count; i++, e++) {
 		if (memchr(e->name, '\0', sizeof(e->name)) == NULL ||
 		    !eal__hugepage_file_is_ours(e->name, cfg->p.file_prefix) ||
@@ -742,7 +710,7 @@ data_check(const struct eal_internal_config *cfg, const struct eal_mem_config *m
 		}
 		prev = e->va;
 	}
-	if (h->flags & DATA_F_UNLINKED) {
+	if (h->flags & EAL_HUGEPAGE_DATA_F_UNLINKED) {
 		*ret_why = "the primary runs with --huge-unlink=always, so its hugepage files have no names to open; restart it without that option to attach secondaries";
 		return -ENOTSUP;
 	}
@@ -751,7 +719,7 @@ data_check(const struct eal_internal_config *cfg, const struct eal_mem_config *m
 
 /* Map one recorded page at its address; *ret_fd holds its lock. */
 static int
-attach_page(const struct eal_internal_config *cfg, const struct legacy_data_entry *e,
+attach_page(const struct eal_internal_config *cfg, const struct eal_hugepage_data_entry *e,
 	    int *ret_fd)
 {
 	char path[PATH_MAX];
@@ -792,7 +760,7 @@ failed:
 int
 eal__legacy_attach(const struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
 {
-	const struct legacy_data_entry *e;
+	const struct eal_hugepage_data_entry *e;
 	const char *why = "";
 	char path[PATH_MAX];
 	char *buf = NULL;
@@ -805,7 +773,7 @@ eal__legacy_attach(const struct eal_internal_config *cfg, struct eal_mem_config 
 	rc = eal__runtime_path(path, sizeof(path), EAL_HUGEPAGE_DATA_FILE);
 	if (rc < 0)
 		return rc;
-	max = sizeof(struct legacy_data_hdr);
+	max = sizeof(struct eal_hugepage_data_hdr);
 	for (unsigned int i = 0; i < mcfg->n_memseg_lists && i < EAL_MAX_MEMSEG_LISTS; i++)
 		max += (size_t)mcfg->memsegs[i].memseg_arr.count * sizeof(*e);
 	rc = eal__os_read_file_alloc(path, false, max, &buf, &len);
@@ -823,8 +791,8 @@ eal__legacy_attach(const struct eal_internal_config *cfg, struct eal_mem_config 
 		return rc;
 	}
 	/* malloc()ed, so aligned for the entries */
-	e = (const void *)(buf + sizeof(struct legacy_data_hdr));
-	legacy.n = (unsigned int)((len - sizeof(struct legacy_data_hdr)) / sizeof(*e));
+	e = (const void *)(buf + sizeof(struct eal_hugepage_data_hdr));
+	legacy.n = (unsigned int)((len - sizeof(struct eal_hugepage_data_hdr)) / sizeof(*e));
 	legacy.pages = calloc(legacy.n, sizeof(*legacy.pages));
 	if (legacy.pages == NULL) {
 		legacy.n = 0;

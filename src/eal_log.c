@@ -98,6 +98,11 @@ eal__log(enum eal_log_level level, enum eal_log_component comp, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* One message, one line: values quoted from argv or files must not
+	 * forge another line or reach the terminal as escape sequences. */
+	for (char *c = line; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 
 	pthread_mutex_lock(&log_mutex);
 	if (handler != NULL) {

@@ -43,6 +43,7 @@
 #include "eal_errno.h"
 #include "eal_log.h"
 
+#include "eal_file_layout.h"
 #include "eal_internal_cfg.h"
 #include "eal_memcfg.h"
 #include "eal_os.h"
@@ -68,22 +69,7 @@ enum {
 /* The header fields, whose offsets never change (src/eal_memcfg.h). */
 #define MCFG_HDR_LEN (offsetof(struct eal_mem_config, mem_cfg_addr) + sizeof(uint64_t))
 
-/*
- * The fbarray file layout of src/eal_fbarray.c, private there (keep in
- * step with it):
- *
- *   data[len * elt_sz] | pad to 8 | struct fb_meta | mask[n_masks]
- *
- * rounded up to the system page size; bit i % 64 of mask word i / 64 is
- * set when element i is used.
- */
-#define FB_MAGIC 0x46424101u
-struct fb_meta {
-	uint32_t magic;
-	uint32_t len;
-	uint32_t elt_sz;
-	uint32_t n_masks;
-};
+/* The fbarray file layout: src/eal_file_layout.h. */
 
 /* ======================================================================
  * Messages
@@ -628,8 +614,8 @@ fb_load(struct report *r, const struct eal_fbarray *a, bool want_data, struct fb
 	uint64_t data_len = (uint64_t)a->len * a->elt_sz;
 	uint64_t meta_off = EAL_ALIGN_CEIL(data_len, (uint64_t)sizeof(uint64_t));
 	unsigned int words = (a->len + 63) / 64;
-	uint64_t need = meta_off + sizeof(struct fb_meta) + (uint64_t)words * sizeof(uint64_t);
-	struct fb_meta meta;
+	uint64_t need = meta_off + sizeof(struct eal_fbarray_meta) + (uint64_t)words * sizeof(uint64_t);
+	struct eal_fbarray_meta meta;
 	struct stat st;
 	int fd, rc;
 
@@ -649,7 +635,7 @@ fb_load(struct report *r, const struct eal_fbarray *a, bool want_data, struct fb
 		fb_fail(s, "cannot read %s: %s", file, rc == -EPROTO ? "it shrank" : strerror(-rc));
 		goto opened;
 	}
-	if (meta.magic != FB_MAGIC || meta.len != a->len || meta.elt_sz != a->elt_sz ||
+	if (meta.magic != EAL_FBARRAY_MAGIC || meta.len != a->len || meta.elt_sz != a->elt_sz ||
 	    meta.n_masks != words) {
 		fb_fail(s, "%s describes %u elements of %u bytes (magic 0x%08x), the config %u of %u: they do not belong together",
 			file, meta.len, meta.elt_sz, meta.magic, a->len, a->elt_sz);

@@ -176,7 +176,7 @@ static const struct vec vectors[] = {
 	T(ARGS("--file-prefix=a..b"), FAIL("--file-prefix=a..b", "\"..\"")),
 	T(ARGS("--file-prefix=."), FAIL("--file-prefix=.:", "itself")),
 	T(ARGS("--file-prefix=x%y"), FAIL("--file-prefix=x%y", "'%'")),
-	T(ARGS("--file-prefix=a\tb"), FAIL("--file-prefix=a\tb", "printable")),
+	T(ARGS("--file-prefix=a\tb"), FAIL("--file-prefix=a?b", "printable")),
 	T(ARGS("--file-prefix", "--no-huge"), FAIL("--file-prefix: missing value", "\"--no-huge\"")),
 
 	/* --runtime-dir, --huge-dir, --attach-timeout */
