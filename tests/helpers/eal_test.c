@@ -301,6 +301,11 @@ eal_test_require_hugepages(void)
 		printf("# SKIP: no free hugepages\n");
 		exit(EAL_TEST_SKIP);
 	}
+	/* Not root, with root's mount: libeal runs on 4 KiB pages then. */
+	if (eal_test_huge_mount_2m() == NULL || access(eal_test_huge_mount_2m(), W_OK) != 0) {
+		printf("# SKIP: no hugetlbfs mount this user can write\n");
+		exit(EAL_TEST_SKIP);
+	}
 }
 
 const char *
