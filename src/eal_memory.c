@@ -30,6 +30,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -94,6 +95,9 @@ nohuge_open_backing(struct eal_internal_config *cfg, struct eal_mem_config *mcfg
 				path, eal_strerror(rc));
 			return rc;
 		}
+		/* Held while this primary lives (cfg->mem_fd): the name has no
+		 * runtime directory in it, see nohuge_reclaim(). */
+		(void)eal__os_flock(fd, LOCK_EX | LOCK_NB);
 		memcpy(mcfg->nohuge_path, path, (size_t)n + 1);
 	}
 	rc = eal__os_ftruncate(fd, len);
@@ -112,6 +116,38 @@ nohuge_open_backing(struct eal_internal_config *cfg, struct eal_mem_config *mcfg
 		return rc;
 	}
 	cfg->mem_fd = fd;
+	return 0;
+}
+
+/*
+ * Remove the /dev/shm memory file a dead primary of this uid and prefix
+ * left, whatever mode it ran in. The name does not say which runtime
+ * directory it belongs to: a primary of the same prefix under another
+ * --runtime-dir that is alive holds its lock, and then this primary
+ * refuses (-EBUSY) instead of taking the other application's memory away.
+ */
+static int
+nohuge_reclaim(const struct eal_internal_config *cfg, const char *path)
+{
+	int fd, rc;
+
+	rc = eal__os_open(path, O_RDWR, 0, &fd);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0) {
+		/* not a file this uid can open (a planted link): just gone */
+		(void)eal__os_unlink(path, true);
+		return 0;
+	}
+	rc = eal__os_flock(fd, LOCK_EX | LOCK_NB);
+	if (rc == -EWOULDBLOCK) {
+		EAL_LOG(ERR, "%s is the memory of a running primary process with --file-prefix=%s under another runtime directory; use another --file-prefix",
+			path, cfg->p.file_prefix);
+		eal__os_close(fd);
+		return -EBUSY;
+	}
+	(void)eal__os_unlink(path, true);
+	eal__os_close(fd);
 	return 0;
 }
 
@@ -335,10 +371,11 @@ memory_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
 	if (!cfg->no_shared_files) {
 		char path[sizeof(mcfg->nohuge_path)];
 
-		/* Only this primary (it holds the config lock) uses this name:
-		 * a file there is a dead primary's, whatever mode it ran in. */
-		if (nohuge_file(cfg, path, sizeof(path)) > 0)
-			(void)eal__os_unlink(path, true);
+		if (nohuge_file(cfg, path, sizeof(path)) > 0) {
+			rc = nohuge_reclaim(cfg, path);
+			if (rc < 0)
+				return rc;
+		}
 	}
 	if (mcfg->no_huge)
 		return nohuge_init(cfg, mcfg);

@@ -9,10 +9,12 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "eal_test.h"
@@ -258,6 +260,38 @@ test_secondary_range_taken(void **state)
 	assert_int_equal(eal_test_wait(pid, 20000), 1);
 }
 
+/* The /dev/shm file is named by uid and prefix only: a primary of the
+ * same prefix under another runtime directory must not take this live
+ * primary's memory away (it used to unlink and replace the file). */
+static void
+test_same_prefix_other_runtime_dir(void **state)
+{
+	char base_hex[32], line[128], other[PATH_MAX], path[256];
+	uint64_t *p = (uint64_t *)(uintptr_t)base_addr;
+	struct stat before, after;
+	pid_t pid;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/dev/shm/eal-%u-%s.nohuge", (unsigned int)geteuid(),
+		 eal_test_prefix());
+	assert_int_equal(stat(path, &before), 0);
+	snprintf(other, sizeof(other), "%s-other", eal_test_runtime_base());
+	snprintf(base_hex, sizeof(base_hex), "%" PRIx64, base_addr);
+	pid = eal_test_spawn("check", &fd, "0", base_hex, PFX, eal_test_prefix(), RTD, other,
+			     "--no-huge", "-m", "16", "--proc-type=primary", NULL);
+	assert_int_equal(eal_test_read_line(fd, line, sizeof(line), 20000), 0);
+	close(fd);
+	assert_string_equal(line, "err 16"); /* EBUSY */
+	assert_int_equal(eal_test_wait(pid, 20000), 1);
+	eal_test_rm_rf(other);
+	/* the same file, the same memory */
+	assert_int_equal(stat(path, &after), 0);
+	assert_int_equal(before.st_ino, after.st_ino);
+	for (unsigned int i = 0; i < N_PAGES; i++)
+		assert_true(p[i * 512] == pattern(0, i));
+}
+
 static void
 test_memory_file_lifecycle(void **state)
 {
@@ -340,6 +374,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_translation),
 		cmocka_unit_test(test_dump_grouped),
 		cmocka_unit_test(test_secondary_range_taken),
+		cmocka_unit_test(test_same_prefix_other_runtime_dir),
 		cmocka_unit_test(test_memory_file_lifecycle),
 		cmocka_unit_test(test_pa_forced),
 	};
