@@ -166,11 +166,12 @@ elem_commit_unlinked(uintptr_t addr, elem_t *h)
 	return e;
 }
 
-/* A new header of state at addr (state-specific words zero), written
- * through elem_commit, or elem_commit_unlinked when !linked. */
+/* A new header of state at addr (other state-specific words zero; a busy
+ * block's usable size), written through elem_commit, or
+ * elem_commit_unlinked when !linked. */
 static inline elem_t *
 elem_write_at(struct eal_malloc_heap *heap, uintptr_t addr, uint64_t state, elem_t *prev,
-	      uint64_t size, bool linked)
+	      uint64_t size, uint64_t usable, bool linked)
 {
 	elem_t h = {
 		.guard = trailer_value(addr),
@@ -180,6 +181,8 @@ elem_write_at(struct eal_malloc_heap *heap, uintptr_t addr, uint64_t state, elem
 		.size = size,
 	};
 
+	if (state == ST_BUSY)
+		h.u.busy.usable = usable;
 	return linked ? elem_commit(heap, addr, &h) : elem_commit_unlinked(addr, &h);
 }
 
@@ -187,7 +190,7 @@ static inline elem_t *
 elem_write(struct eal_malloc_heap *heap, uintptr_t addr, uint64_t state, elem_t *prev,
 	   uint64_t size)
 {
-	return elem_write_at(heap, addr, state, prev, size, true);
+	return elem_write_at(heap, addr, state, prev, size, 0, true);
 }
 
 /* Rewrite e's size and prev (a busy block's usable size too: usable 0
@@ -238,17 +241,9 @@ busy_write(struct eal_malloc_heap *heap, uintptr_t addr, elem_t *prev, uint64_t 
 	   uint64_t usable, bool linked)
 {
 	uintptr_t t = addr + HDR + usable;
-	elem_t h = {
-		.guard = trailer_value(addr),
-		.magic = ST_BUSY ^ addr,
-		.heap = heap,
-		.prev = prev,
-		.size = size,
-		.u.busy.usable = usable,
-	};
 
 	*(uint64_t *)t = trailer_value(t);
-	return linked ? elem_commit(heap, addr, &h) : elem_commit_unlinked(addr, &h);
+	return elem_write_at(heap, addr, ST_BUSY, prev, size, usable, linked);
 }
 
 /* Busy block e now size bytes with usable bytes. Growing, the new
@@ -1115,7 +1110,7 @@ eal__heap_alloc(struct eal_malloc_heap *heap, size_t size, size_t align, size_t 
 		prev = f;
 	}
 	if (tail >= MIN_SPLIT)
-		tail_blk = elem_write_at(heap, ea + need, ST_FREE, elem_at(ea), tail, false);
+		tail_blk = elem_write_at(heap, ea + need, ST_FREE, elem_at(ea), tail, 0, false);
 	e = busy_write(heap, ea, prev, need, usable, ea == a);
 	EAL_TEST_POINT("heap-alloc-placed");
 	if (head == HDR && f->prev != NULL) {
