@@ -761,6 +761,14 @@ struct mount_scan {
  * writable mount of each known size is taken. With it: only remember the
  * deepest mount holding the directory; the choice is made after the scan.
  */
+/* Whether the mount table is this machine's, not a fixture tree's
+ * (EAL_PROCFS_ROOT): only then do its paths name our directories. */
+static bool
+mounts_are_real(void)
+{
+	return strcmp(eal__os_procfs_root(), "/proc") == 0;
+}
+
 static int
 mount_scan_cb(void *arg, const struct eal_hugepage_mount *m)
 {
@@ -788,9 +796,8 @@ mount_scan_cb(void *arg, const struct eal_hugepage_mount *m)
 	}
 	/* A mount this user cannot create files in (root's /dev/hugepages
 	 * for a normal user) would make every page allocation fail: skip
-	 * it, so that the fallback to 4 KiB pages applies and says why. A
-	 * path that does not exist here (a fixture tree) is kept. */
-	if (eal__os_dir_writable(m->path) == -EACCES) {
+	 * it, so that the fallback to 4 KiB pages applies and says why. */
+	if (mounts_are_real() && eal__os_dir_writable(m->path) == -EACCES) {
 		EAL_LOG(NOTICE, "skipping hugetlbfs mount %s: this user (uid %u) cannot create files in it",
 			m->path, (unsigned int)geteuid());
 		return 0;
@@ -925,7 +932,7 @@ discover_mounts(struct eal_hugepage_info *hi, const char *huge_dir)
 			rc = -EINVAL;
 			goto out;
 		}
-		if (eal__os_dir_writable(s->huge_dir) == -EACCES) {
+		if (mounts_are_real() && eal__os_dir_writable(s->huge_dir) == -EACCES) {
 			EAL_LOG(ERR, "--huge-dir %s: this user (uid %u) cannot create files in it; give the user write access (e.g. mount -t hugetlbfs -o uid=<uid> nodev <dir>) or run as the owner",
 				s->huge_dir, (unsigned int)geteuid());
 			rc = -EACCES;

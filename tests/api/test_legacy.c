@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <mntent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,25 +69,16 @@ set_nr_2m(long n)
 	return fclose(f) == 0 ? rc : -1;
 }
 
+/* A 2 MiB hugetlbfs mount this user can create files in. */
 static bool
 find_2m_mount(void)
 {
-	FILE *f = setmntent("/proc/mounts", "r");
-	struct mntent *m;
+	const char *m = eal_test_huge_mount_2m();
 
-	if (f == NULL)
+	if (m == NULL || access(m, W_OK) != 0)
 		return false;
-	while ((m = getmntent(f)) != NULL) {
-		if (strcmp(m->mnt_type, "hugetlbfs") != 0 || hasmntopt(m, "ro") != NULL)
-			continue;
-		/* pagesize=2M, or no option on a machine whose default is 2 MiB */
-		if (hasmntopt(m, "pagesize=2M") != NULL || hasmntopt(m, "pagesize") == NULL) {
-			snprintf(huge_mount, sizeof(huge_mount), "%s", m->mnt_dir);
-			break;
-		}
-	}
-	endmntent(f);
-	return huge_mount[0] != '\0';
+	snprintf(huge_mount, sizeof(huge_mount), "%s", m);
+	return true;
 }
 
 /* Page files of this test's prefix in the mount. */
