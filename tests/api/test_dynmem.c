@@ -483,15 +483,9 @@ main(int argc, char **argv)
 
 	eal_test_setup(argc, argv);
 	eal_test_require_hugepages_2m(40);
-	/* A primary reclaims what a killed run of this prefix left behind:
-	 * count free pages after one. */
-	{
-		char **args;
-		int n = eal_test_argv(&args, NULL);
-
-		if (eal_init(n, args) < 0 || eal_cleanup() < 0)
-			return 1;
-	}
-	free_at_start = eal_test_free_hugepages_2m();
+	/* a killed earlier run's leftovers reclaimed first */
+	free_at_start = eal_test_reclaimed_free_2m();
+	if (free_at_start < 0)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

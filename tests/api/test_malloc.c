@@ -374,13 +374,9 @@ main(int argc, char **argv)
 
 	eal_test_setup(argc, argv);
 	eal_test_require_hugepages_2m(64);
-	{
-		char **args;
-		int n = eal_test_argv(&args, NULL);
-
-		if (eal_init(n, args) < 0 || eal_cleanup() < 0)
-			return 1;
-	}
-	free_base = eal_test_free_hugepages_2m();
+	/* a killed earlier run's leftovers reclaimed first */
+	free_base = eal_test_reclaimed_free_2m();
+	if (free_base < 0)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "eal.h"
 #include "eal_log.h"
 #include "eal_test.h"
 
@@ -381,6 +382,17 @@ eal_test_require_hugepages_2m(long n)
 		printf("# SKIP: no writable hugetlbfs mount for 2 MiB pages\n");
 		exit(EAL_TEST_SKIP);
 	}
+}
+
+long
+eal_test_reclaimed_free_2m(void)
+{
+	char **args;
+	int n = eal_test_argv(&args, NULL);
+
+	if (eal_init(n, args) < 0 || eal_cleanup() < 0)
+		return -1;
+	return eal_test_free_hugepages_2m();
 }
 
 uint64_t eal_test_rng_state = 1;

@@ -73,6 +73,10 @@ long eal_test_free_hugepages_2m(void);
 int eal_test_prefix_files(const char *dir, const char *file_prefix);
 /* Exit 77 unless @n free 2 MiB hugepages and a writable mount exist. */
 void eal_test_require_hugepages_2m(long n);
+/* Let a primary of this test's prefix reclaim what a killed earlier run
+ * left (eal_init + eal_cleanup), then return the free 2 MiB hugepages:
+ * the baseline the test compares with. -1 when that init failed. */
+long eal_test_reclaimed_free_2m(void);
 
 /* Exit 77 unless 2 MiB hugepages are reserved, free and mounted. */
 void eal_test_require_hugepages(void);

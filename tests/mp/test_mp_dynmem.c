@@ -668,14 +668,9 @@ main(int argc, char **argv)
 		return child(eal_test_child_argc(), eal_test_child_argv());
 	eal_test_require_hugepages_2m(64);
 	eal_log_set_level(NULL, EAL_LOG_CRIT);
-	{
-		/* reclaim a killed run's leftovers before counting */
-		char **args;
-		int n = eal_test_argv(&args, NULL);
-
-		if (eal_init(n, args) < 0 || eal_cleanup() < 0)
-			return 1;
-	}
-	free_base = eal_test_free_hugepages_2m();
+	/* a killed earlier run's leftovers reclaimed first */
+	free_base = eal_test_reclaimed_free_2m();
+	if (free_base < 0)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1610,15 +1610,10 @@ main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		stress = stress || strcmp(argv[i], "--stress") == 0;
 	eal_test_require_hugepages_2m(stress ? 400 : 200);
-	{
-		/* Reclaim a killed run's leftovers before counting. */
-		char **args;
-		int n = eal_test_argv(&args, NULL);
-
-		if (eal_init(n, args) < 0 || eal_cleanup() < 0)
-			return 1;
-	}
-	free_base = eal_test_free_hugepages_2m();
+	/* a killed earlier run's leftovers reclaimed first */
+	free_base = eal_test_reclaimed_free_2m();
+	if (free_base < 0)
+		return 1;
 	return stress ? cmocka_run_group_tests(stress_tests, NULL, NULL)
 		      : cmocka_run_group_tests(tests, NULL, NULL);
 }
