@@ -36,6 +36,7 @@
 
 #include "eal_fbarray.h"
 #include "eal_file_layout.h"
+#include "eal_memcfg.h"
 #include "eal_os.h"
 #include "eal_private.h"
 
@@ -196,12 +197,31 @@ area_remove_file(struct mapped_area *a)
 	return rc;
 }
 
+/* Unmap an area and forget it. Inside the address region the range goes
+ * back to a reservation; once the file is gone (@file_removed) its
+ * address space is free for other arrays, in every process. */
 static void
-area_unmap(struct mapped_area *a)
+area_unmap(struct mapped_area *a, bool file_removed)
 {
-	(void)eal__os_munmap(a->addr, a->size);
+	struct eal_mem_config *mcfg = eal__mcfg();
+
+	(void)eal__region_release(mcfg, a->addr, a->size);
+	if (file_removed && eal__region_contains(mcfg, a->addr, a->size))
+		eal__region_fbarray_free(mcfg, a->addr, a->size);
 	(void)eal__os_close(a->fd);
 	area_remove(a);
+}
+
+/* Whether a mapped area overlaps [addr, addr + size). */
+static bool
+area_overlaps(const void *addr, size_t size)
+{
+	uintptr_t lo = (uintptr_t)addr;
+
+	for (struct mapped_area *a = areas; a != NULL; a = a->next)
+		if ((uintptr_t)a->addr < lo + size && lo < (uintptr_t)a->addr + a->size)
+			return true;
+	return false;
 }
 
 /* ------------------------------------------------------------------------
@@ -1005,12 +1025,29 @@ log_symlink(const char *name, const char *path)
 		name, path);
 }
 
-/* Create or take over the backing file and map it anywhere. A stale file
- * (its creator died) is reused: LOCK_EX proves nobody maps it. Truncating
- * to 0 first hands out zero pages without touching them, which is what
- * makes init of a large array cheap. */
+/* Map @size bytes of @fd (anonymous memory when -1) at @va, a range of
+ * the address region reserved for it, or anywhere when @va is NULL (no
+ * eal_init yet). */
 static int
-init_file(const char *path, size_t size, void **ret_addr, int *ret_fd)
+map_at(void *va, size_t size, int fd, void **ret_addr)
+{
+	int flags = fd >= 0 ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS;
+	int rc;
+
+	if (va == NULL)
+		return eal__os_mmap(NULL, size, PROT_READ | PROT_WRITE, flags, fd, 0, ret_addr);
+	rc = eal__os_mmap_fixed(va, size, PROT_READ | PROT_WRITE, flags, fd, 0);
+	if (rc == 0)
+		*ret_addr = va;
+	return rc;
+}
+
+/* Create or take over the backing file and map it at @va (see map_at). A
+ * stale file (its creator died) is reused: LOCK_EX proves nobody maps it.
+ * Truncating to 0 first hands out zero pages without touching them, which
+ * is what makes init of a large array cheap. */
+static int
+init_file(const char *path, size_t size, void *va, void **ret_addr, int *ret_fd)
 {
 	void *addr;
 	int fd, rc;
@@ -1028,7 +1065,7 @@ init_file(const char *path, size_t size, void **ret_addr, int *ret_fd)
 		rc = eal__os_ftruncate(fd, size);
 	if (rc < 0)
 		goto locked;
-	rc = eal__os_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0, &addr);
+	rc = map_at(va, size, fd, &addr);
 	if (rc < 0)
 		goto locked;
 	eal__os_advise_random(addr, size);
@@ -1044,7 +1081,7 @@ init_file(const char *path, size_t size, void **ret_addr, int *ret_fd)
 	return 0;
 
 mapped:
-	(void)eal__os_munmap(addr, size);
+	(void)eal__region_release(eal__mcfg(), addr, size);
 locked:
 	/* The file is ours (we hold or held LOCK_EX): leave nothing. */
 	(void)eal__os_unlink(path, true);
@@ -1056,9 +1093,10 @@ opened:
 static int
 fbarray_init(struct eal_fbarray *arr, const char *name, unsigned int len, unsigned int elt_sz)
 {
+	struct eal_mem_config *mcfg = eal__mcfg();
 	char path[PATH_MAX] = "";
 	struct eal_fbarray_meta *meta;
-	void *addr;
+	void *addr, *va = NULL;
 	size_t size;
 	int fd = -1, rc;
 
@@ -1068,13 +1106,19 @@ fbarray_init(struct eal_fbarray *arr, const char *name, unsigned int len, unsign
 			len, elt_sz);
 		return rc;
 	}
+	/* After eal_init every array lives in the address region, where
+	 * every process of the application has the range reserved. */
+	if (mcfg != NULL && eal__region_fbarray_alloc(mcfg, size, &va) < 0) {
+		EAL_LOG(ERR, "fbarray '%s': no room for %zu bytes in the arrays' %llu MiB of the shared address region (destroy arrays no longer used)",
+			name, size, (unsigned long long)(EAL_REGION_FBARRAY_LEN >> 20));
+		return -ENOMEM;
+	}
 	if (eal__runtime_dir_path() != NULL) {
 		rc = fbarray_path(path, sizeof(path), name);
 		if (rc == 0)
-			rc = init_file(path, size, &addr, &fd);
+			rc = init_file(path, size, va, &addr, &fd);
 	} else {
-		rc = eal__os_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-				  -1, 0, &addr);
+		rc = map_at(va, size, -1, &addr);
 	}
 	if (rc < 0) {
 		if (rc == -EBUSY)
@@ -1085,7 +1129,7 @@ fbarray_init(struct eal_fbarray *arr, const char *name, unsigned int len, unsign
 		else
 			EAL_LOG(ERR, "fbarray '%s': cannot create %zu bytes%s%s: %s", name, size,
 				path[0] != '\0' ? " in " : "", path, eal_strerror(rc));
-		return rc;
+		goto fail_va;
 	}
 	/* From here on nothing can fail but the bookkeeping; the caller's
 	 * struct is written last, so a failure leaves it untouched (R11). */
@@ -1094,9 +1138,10 @@ fbarray_init(struct eal_fbarray *arr, const char *name, unsigned int len, unsign
 		EAL_LOG(ERR, "fbarray '%s': out of memory for the list of mapped arrays", name);
 		if (fd >= 0)
 			(void)eal__os_unlink(path, true);
-		(void)eal__os_munmap(addr, size);
+		if (va == NULL)
+			(void)eal__os_munmap(addr, size);
 		(void)eal__os_close(fd);
-		return rc;
+		goto fail_va;
 	}
 
 	/* The mapping is zero (fresh file or anonymous memory): all free,
@@ -1113,6 +1158,14 @@ fbarray_init(struct eal_fbarray *arr, const char *name, unsigned int len, unsign
 	meta->elt_sz = elt_sz;
 	meta->n_masks = mask_words(len);
 	return 0;
+
+fail_va:
+	/* A failed MAP_FIXED may have unmapped the range: reserve it again. */
+	if (va != NULL) {
+		(void)eal__region_release(mcfg, va, size);
+		eal__region_fbarray_free(mcfg, va, size);
+	}
+	return rc;
 }
 
 EAL_API int
@@ -1158,6 +1211,27 @@ attach_check_meta(const struct eal_fbarray *arr)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* Map @fd at arr->data. Inside the address region that range is reserved
+ * in every process: map over the reservation, but only in the fbarray
+ * area and where no array of ours is (a corrupt struct could point at the
+ * config or at memory). Elsewhere the range must be free. */
+static int
+attach_map(const struct eal_fbarray *arr, size_t size, int fd, void **ret_addr)
+{
+	struct eal_mem_config *mcfg = eal__mcfg();
+	int rc;
+
+	if (!eal__region_contains(mcfg, arr->data, size))
+		return eal__os_mmap(arr->data, size, PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0, ret_addr);
+	if (!eal__region_in_fbarray_area(mcfg, arr->data, size) || area_overlaps(arr->data, size))
+		return -EEXIST;
+	rc = eal__os_mmap_fixed(arr->data, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (rc == 0)
+		*ret_addr = arr->data;
+	return rc;
 }
 
 /* Attach in this order: cheap local checks, open, shared lock (so the
@@ -1209,8 +1283,7 @@ fbarray_attach(const struct eal_fbarray *arr, size_t size)
 	}
 	if (rc < 0)
 		goto opened;
-	rc = eal__os_mmap(arr->data, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE,
-			  fd, 0, &addr);
+	rc = attach_map(arr, size, fd, &addr);
 	if (rc < 0) {
 		if (rc == -EEXIST)
 			rc = -EADDRINUSE;
@@ -1226,7 +1299,7 @@ fbarray_attach(const struct eal_fbarray *arr, size_t size)
 	return 0;
 
 mapped:
-	(void)eal__os_munmap(addr, size);
+	(void)eal__region_release(eal__mcfg(), addr, size);
 opened:
 	/* Closing drops LOCK_SH. */
 	(void)eal__os_close(fd);
@@ -1310,7 +1383,7 @@ eal_fbarray_detach(struct eal_fbarray *arr)
 	pthread_mutex_lock(&areas_lock);
 	rc = lookup_area(arr, "detach", &a);
 	if (rc == 0)
-		area_unmap(a);
+		area_unmap(a, false);
 	pthread_mutex_unlock(&areas_lock);
 	return rc < 0 ? eal__fail(rc) : 0;
 }
@@ -1335,7 +1408,7 @@ eal_fbarray_destroy(struct eal_fbarray *arr)
 				eal_strerror(rc));
 	}
 	if (rc == 0) {
-		area_unmap(a);
+		area_unmap(a, true);
 		memset(arr, 0, sizeof(*arr));
 	}
 	pthread_mutex_unlock(&areas_lock);
@@ -1350,9 +1423,9 @@ eal__fbarray_forget_all(void)
 		/* Files we created and nobody else maps go too, so cleanup
 		 * leaves the runtime directory empty; detach semantics for
 		 * the rest. */
-		if (areas->created)
-			(void)area_remove_file(areas);
-		area_unmap(areas);
+		bool removed = areas->created && area_remove_file(areas) == 0;
+
+		area_unmap(areas, removed);
 	}
 	pthread_mutex_unlock(&areas_lock);
 }

@@ -145,8 +145,11 @@ stage_complete(struct eal_internal_config *cfg)
 	/* Not fatal: a stale file only costs disk space. */
 	if (eal__runtime_dir_clean(cfg) < 0)
 		EAL_LOG(WARNING, "cannot clean stale files in %s, ignoring", cfg->runtime_dir);
-	if (cfg->process_type == EAL_PROC_PRIMARY)
+	if (cfg->process_type == EAL_PROC_PRIMARY) {
+		/* Secondaries reserve exactly what is left. */
+		eal__region_trim(cfg->mcfg_addr);
 		eal__mcfg_complete(cfg->mcfg_addr);
+	}
 	EAL_LOG(INFO, "initialised as %s, prefix '%s'%s%s",
 		cfg->process_type == EAL_PROC_PRIMARY ? "PRIMARY" : "SECONDARY",
 		cfg->p.file_prefix, cfg->runtime_dir[0] ? ", runtime dir " : ", no shared files",
@@ -161,8 +164,9 @@ stage_fbarrays(struct eal_internal_config *cfg)
 	return 0;
 }
 
-/* Undone before the runtime directory, so the fbarray files this process
- * created are gone and the directory can be removed. */
+/* Undone before the shared config, while the address region that holds
+ * the arrays is still reserved, and before the runtime directory, so the
+ * fbarray files this process created are gone and it can be removed. */
 static void
 stage_fbarrays_undo(struct eal_internal_config *cfg)
 {
@@ -192,8 +196,8 @@ static const struct eal_stage stages[] = {
 	{ "log levels", stage_log_levels, NULL, NULL },
 	{ "runtime directory", eal__runtime_dir_init, eal__runtime_dir_fini,
 	  "init-after-runtime-dir" },
-	{ "fbarrays", stage_fbarrays, stage_fbarrays_undo, NULL },
 	{ "shared config", stage_mcfg, stage_mcfg_undo, "init-after-config" },
+	{ "fbarrays", stage_fbarrays, stage_fbarrays_undo, NULL },
 	{ "hugepage info", stage_hugepage_info, stage_hugepage_info_undo,
 	  "init-after-hugepage-info" },
 	{ "memory", eal__memory_init, eal__memory_fini, "init-after-memory" },

@@ -21,21 +21,15 @@
 #define EAL_PREFIX_MAX 64
 #define EAL_NO_HUGE_DEFAULT_MEMORY (64ull << 20)
 #define EAL_DEFAULT_ATTACH_TIMEOUT_MS 10000u
-/* DPDK: the VA base hint on 64-bit, and --base-virtaddr rounding. Under
- * AddressSanitizer 4 GiB lies in its shadow gap, so the kernel would place
- * memory at a random high address where a secondary's own (randomised)
- * mappings may sit: use 32 TiB instead, above ASan's shadow and below its
- * allocator, free in every process. */
-#if defined(__SANITIZE_ADDRESS__)
+/* Where the address region (src/eal_region.c) starts unless
+ * --base-virtaddr says otherwise: 32 TiB, the same in every build, so that
+ * a primary and a secondary built differently (one with AddressSanitizer,
+ * one under valgrind) agree. DPDK's 4 GiB lies in ASan's shadow gap and is
+ * refused by valgrind; 32 TiB is above ASan's shadow and below its
+ * allocator, far below where the kernel puts libraries, stacks and mmaps,
+ * and far above binaries and their heap (docs/multi-process.md has the
+ * measurements). SPDK passes the same value. */
 #define EAL_DEFAULT_BASE_VIRTADDR 0x200000000000ull
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define EAL_DEFAULT_BASE_VIRTADDR 0x200000000000ull
-#endif
-#endif
-#ifndef EAL_DEFAULT_BASE_VIRTADDR
-#define EAL_DEFAULT_BASE_VIRTADDR 0x100000000ull
-#endif
 #define EAL_BASE_VIRTADDR_ALIGN (16ull << 20)
 #define EAL_MAX_LOG_LEVEL_ARGS 16
 

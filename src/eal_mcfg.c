@@ -6,14 +6,15 @@
  *
  * Primary: open <runtime>/config, take an OFD write lock on the header
  * range (held for the life of the process; the kernel drops it when the
- * process dies, which is how others know the primary is alive), map the
- * file at a hint just below the VA base, fill the header, and at the very
- * end of eal_init write `complete`.
+ * process dies, which is how others know the primary is alive), reserve
+ * the address region (src/eal_region.c) and map the file at its start,
+ * fill the header, and at the very end of eal_init write `complete`.
  *
- * Secondary: open the file, check that the primary holds the lock, map the
- * header read-only, check magic, version and size, wait (bounded, and
- * failing fast when the primary dies) for `complete`, then map the file
- * read-write at the primary's address with MAP_FIXED_NOREPLACE.
+ * Secondary: open the file, check that the primary holds the lock, read
+ * the header (pread: nothing is mapped yet), check magic, version and
+ * size, wait (bounded, and failing fast when the primary dies) for
+ * `complete`, reserve the whole region at the primary's address as this
+ * process's first mapping, then map the file read-write at its start.
  *
  * Auto: whoever gets the lock is the primary; everyone else attaches.
  */
@@ -60,6 +61,7 @@ mcfg_fill(struct eal_mem_config *mcfg, const struct eal_internal_config *cfg, bo
 	mcfg->size = (uint32_t)sizeof(*mcfg);
 	mcfg->primary_pid = eal__os_getpid();
 	mcfg->mem_cfg_addr = (uint64_t)(uintptr_t)mcfg;
+	eal__region_init_shared(mcfg);
 	eal_rwlock_init(&mcfg->memory_hotplug_lock);
 	eal_rwlock_init(&mcfg->mlock);
 	eal__mcfg_update_from_internal(mcfg, cfg);
@@ -69,26 +71,29 @@ mcfg_fill(struct eal_mem_config *mcfg, const struct eal_internal_config *cfg, bo
 	__atomic_store_n(&mcfg->magic, EAL_MCFG_MAGIC, __ATOMIC_RELEASE);
 }
 
-/* Map the config just below the VA base, where DPDK puts it too, so it
- * does not land in the middle of the range later memseg lists want. */
+/* Reserve the address region and map the config at its start: over the
+ * reservation, so nothing can come in between. @fd < 0: anonymous. */
 static int
 mcfg_map_primary(struct eal_internal_config *cfg, int fd)
 {
 	uint64_t base = cfg->p.base_virtaddr != 0 ? cfg->p.base_virtaddr : EAL_DEFAULT_BASE_VIRTADDR;
 	size_t len = mcfg_map_len();
-	void *hint = (void *)(uintptr_t)(base - len);
 	void *addr;
 	int rc;
 
-	rc = eal__os_mmap(hint, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0, &addr);
+	rc = eal__region_reserve(base, cfg->base_virtaddr_set, &addr);
 	if (rc < 0)
 		return rc;
-	if (addr != hint) {
-		if (cfg->base_virtaddr_set)
-			EAL_LOG(WARNING, "shared config mapped at %p, not at %p below --base-virtaddr=0x%llx, ignoring",
-				addr, hint, (unsigned long long)base);
-		else
-			EAL_LOG(DEBUG, "shared config mapped at %p (hint %p)", addr, hint);
+	if (fd >= 0)
+		rc = eal__os_mmap_fixed(addr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	else
+		rc = eal__os_mmap_fixed(addr, len, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (rc < 0) {
+		EAL_LOG(ERR, "cannot map the %s config (%zu bytes) at %p: %s",
+			fd >= 0 ? "shared" : "process", len, addr, eal_strerror(rc));
+		eal__region_unmap(addr, eal__region_head_len());
+		return rc;
 	}
 	cfg->mcfg_addr = addr;
 	cfg->mcfg_len = len;
@@ -98,22 +103,13 @@ mcfg_map_primary(struct eal_internal_config *cfg, int fd)
 static int
 mcfg_create_anonymous(struct eal_internal_config *cfg)
 {
-	size_t len = mcfg_map_len();
-	void *addr;
-	int rc;
+	int rc = mcfg_map_primary(cfg, -1); /* logs its failures */
 
-	rc = eal__os_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0,
-			  &addr);
-	if (rc < 0) {
-		EAL_LOG(ERR, "cannot allocate the process config (%zu bytes): %s", len,
-			eal_strerror(rc));
+	if (rc < 0)
 		return rc;
-	}
 	cfg->mcfg_fd = -1;
-	cfg->mcfg_addr = addr;
-	cfg->mcfg_len = len;
 	cfg->process_type = EAL_PROC_PRIMARY;
-	mcfg_fill(addr, cfg, true);
+	mcfg_fill(cfg->mcfg_addr, cfg, true);
 	return 0;
 }
 
@@ -150,7 +146,7 @@ mcfg_become_primary(struct eal_internal_config *cfg, const char *path, int fd)
 		goto fail;
 	rc = mcfg_map_primary(cfg, fd);
 	if (rc < 0)
-		goto fail;
+		goto fail_logged;
 	cfg->mcfg_fd = fd;
 	cfg->process_type = EAL_PROC_PRIMARY;
 	mcfg_fill(cfg->mcfg_addr, cfg, old_size == 0);
@@ -161,16 +157,31 @@ mcfg_become_primary(struct eal_internal_config *cfg, const char *path, int fd)
 
 fail:
 	EAL_LOG(ERR, "cannot set up the shared config %s: %s", path, eal_strerror(rc));
+fail_logged:
 	(void)eal__os_unlink(path, true);
 	eal__os_close(fd);
 	return rc;
 }
 
+/* The header fields a secondary reads before it maps anything. */
+struct mcfg_header {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t size;
+	uint32_t complete;
+	int32_t primary_pid;
+	uint64_t mem_cfg_addr;
+	uint64_t region_len;
+};
+_Static_assert(offsetof(struct mcfg_header, region_len) ==
+		       offsetof(struct eal_mem_config, region_len),
+	       "the header a secondary reads matches the config");
+
 /* Wait until the primary has finished init. Returns 0, -EPROTO (not our
  * file, or another layout), -ESRCH (primary died) or -ETIMEDOUT. */
 static int
 mcfg_wait_complete(const struct eal_internal_config *cfg, const char *path, int fd,
-		   const volatile struct eal_mem_config *hdr)
+		   struct mcfg_header *hdr)
 {
 	uint64_t deadline = eal__os_time_ns() + (uint64_t)cfg->p.attach_timeout_ms * 1000000ull;
 	unsigned int sleep_us = 50;
@@ -178,21 +189,24 @@ mcfg_wait_complete(const struct eal_internal_config *cfg, const char *path, int 
 	int rc;
 
 	for (;;) {
-		uint64_t magic = __atomic_load_n(&hdr->magic, __ATOMIC_ACQUIRE);
-
-		if (magic == EAL_MCFG_MAGIC) {
+		/* pread is coherent with the primary's stores through its
+		 * shared mapping (the same page cache pages). */
+		rc = eal__os_pread(fd, hdr, sizeof(*hdr), 0);
+		if (rc < 0)
+			return rc;
+		if (hdr->magic == EAL_MCFG_MAGIC) {
 			if (hdr->version != EAL_MCFG_VERSION || hdr->size != sizeof(struct eal_mem_config)) {
 				EAL_LOG(ERR, "%s has layout version 0x%x (%u bytes) but this libeal %s uses 0x%x (%zu bytes): primary and secondary must use the same libeal version",
 					path, hdr->version, hdr->size, EAL_VERSION, EAL_MCFG_VERSION,
 					sizeof(struct eal_mem_config));
 				return -EPROTO;
 			}
-			if (__atomic_load_n(&hdr->complete, __ATOMIC_ACQUIRE) == EAL_MCFG_COMPLETE)
+			if (hdr->complete == EAL_MCFG_COMPLETE)
 				return 0;
-		} else if (magic != 0) {
+		} else if (hdr->magic != 0) {
 			/* The primary writes zero before the magic, never garbage. */
 			EAL_LOG(ERR, "%s is not a libeal shared config (bad magic 0x%llx); is another program using --file-prefix=%s?",
-				path, (unsigned long long)magic, cfg->p.file_prefix);
+				path, (unsigned long long)hdr->magic, cfg->p.file_prefix);
 			return -EPROTO;
 		}
 		rc = eal__os_range_lock_test(fd, MCFG_LOCK_START, MCFG_LOCK_LEN, &locked);
@@ -218,7 +232,7 @@ static int
 mcfg_attach(struct eal_internal_config *cfg, const char *path, int fd)
 {
 	const size_t len = mcfg_map_len();
-	struct eal_mem_config *hdr;
+	struct mcfg_header hdr;
 	void *addr, *want;
 	uint64_t fsize;
 	bool locked;
@@ -256,15 +270,10 @@ mcfg_attach(struct eal_internal_config *cfg, const char *path, int fd)
 		}
 	}
 
-	rc = eal__os_mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0, &addr);
-	if (rc < 0)
-		goto fail;
-	hdr = addr;
-	rc = mcfg_wait_complete(cfg, path, fd, hdr);
-	want = (void *)(uintptr_t)hdr->mem_cfg_addr;
-	(void)eal__os_munmap(addr, len);
+	rc = mcfg_wait_complete(cfg, path, fd, &hdr);
 	if (rc < 0)
 		goto fail_logged;
+	want = (void *)(uintptr_t)hdr.mem_cfg_addr;
 	/* The kernel never gives a primary page 0, but a privileged
 	 * MAP_FIXED_NOREPLACE there succeeds: a zeroed field would leave
 	 * this process with its config "at NULL", where everything takes
@@ -275,17 +284,16 @@ mcfg_attach(struct eal_internal_config *cfg, const char *path, int fd)
 		rc = -EPROTO;
 		goto fail_logged;
 	}
-
-	rc = eal__os_mmap(want, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0,
-			  &addr);
-	if (rc == -EEXIST) {
-		EAL_LOG(ERR, "cannot map the shared config at %p, where the primary has it: that address range is already in use in this process; start the primary with another --base-virtaddr",
-			want);
-		rc = -EADDRINUSE;
-		goto fail_logged;
-	}
+	/* This process's first mapping of the application: all of it. */
+	rc = eal__region_attach(hdr.mem_cfg_addr, hdr.region_len);
 	if (rc < 0)
+		goto fail_logged;
+	rc = eal__os_mmap_fixed(want, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (rc < 0) {
+		eal__region_unmap(want, hdr.region_len);
 		goto fail;
+	}
+	addr = want;
 	eal__os_close(fd);
 	cfg->mcfg_fd = -1;
 	cfg->mcfg_addr = addr;
@@ -384,7 +392,8 @@ eal__mcfg_fini(struct eal_internal_config *cfg)
 		if (eal__runtime_path(path, sizeof(path), "config") == 0)
 			(void)eal__os_unlink(path, true);
 	}
-	(void)eal__os_munmap(cfg->mcfg_addr, cfg->mcfg_len);
+	/* The config is the region's first piece: everything goes. */
+	eal__region_unmap(cfg->mcfg_addr, mcfg->region_len);
 	eal__os_close(cfg->mcfg_fd);
 	cfg->mcfg_fd = -1;
 	cfg->mcfg_addr = NULL;

@@ -52,9 +52,26 @@
 /* "EALMCFG\0" as a little-endian number; written when the file is set up. */
 #define EAL_MCFG_MAGIC 0x0047464d434c4145ull
 /* Bump on any layout change. High 16 bits: library major version. */
-#define EAL_MCFG_VERSION ((uint32_t)(EAL_VERSION_MAJOR << 16) | 7u)
+#define EAL_MCFG_VERSION ((uint32_t)(EAL_VERSION_MAJOR << 16) | 8u)
 /* Value of `complete` once the primary finished init. */
 #define EAL_MCFG_COMPLETE 0x434f4d50u /* "COMP" */
+
+/*
+ * The address region (src/eal_region.c): one range of address space
+ * holds everything the processes share, at the same address in each:
+ *
+ *   mem_cfg_addr                                   + region_len
+ *   | config | fbarray area (512 MiB) | pad | memseg VA (all lists) |
+ *
+ * The primary reserves it at --base-virtaddr (default
+ * EAL_DEFAULT_BASE_VIRTADDR); a secondary reserves all of it with one
+ * MAP_FIXED_NOREPLACE before it maps anything, then maps each piece
+ * inside it with MAP_FIXED. Whatever is unmapped inside it goes back to a
+ * PROT_NONE reservation, never to the kernel, while the process uses it.
+ */
+#define EAL_REGION_GRANULE (64ull << 10)
+#define EAL_REGION_FBARRAY_LEN (512ull << 20)
+#define EAL_REGION_FBARRAY_GRANULES (EAL_REGION_FBARRAY_LEN / EAL_REGION_GRANULE)
 
 /* Pinned VA ranges remembered per heap (more: n_pinned is
  * EAL_MCFG_HEAP_PINNED_UNKNOWN and every free checks its pages). */
@@ -97,7 +114,9 @@ struct eal_mem_config {
 	uint32_t size;            /* owner: eal_mcfg.c; sizeof(struct eal_mem_config) */
 	uint32_t complete;        /* owner: eal_mcfg.c; EAL_MCFG_COMPLETE, written last */
 	int32_t primary_pid;      /* owner: eal_mcfg.c */
-	uint64_t mem_cfg_addr;    /* owner: eal_mcfg.c; where every process maps this */
+	uint64_t mem_cfg_addr;    /* owner: eal_mcfg.c; where every process maps this: the
+				   * start of the address region (eal_region.c) */
+	uint64_t region_len;      /* owner: eal_region.c; bytes of the region from mem_cfg_addr */
 
 	/* locks, in lock order */
 	eal_rwlock_t memory_hotplug_lock; /* owner: eal_mcfg.c (lock functions) */
@@ -116,6 +135,11 @@ struct eal_mem_config {
 	/* memzones, under mlock */
 	struct eal_fbarray memzones;            /* owner: eal_memzone.c; struct eal_memzone descriptors */
 	struct eal_memzone_index memzone_index; /* owner: eal_memzone.c; name -> descriptor index */
+
+	/* application fbarrays' address space in the region (eal_region.c):
+	 * a bit per EAL_REGION_GRANULE of the fbarray area, under region_lock */
+	eal_rwlock_t region_lock;                                      /* owner: eal_region.c */
+	uint64_t fbarray_va_used[EAL_REGION_FBARRAY_GRANULES / 64]; /* owner: eal_region.c */
 
 	/* attach bookkeeping */
 	uint32_t n_secondaries;   /* owner: eal_mcfg.c; attached now (atomic, informational) */
@@ -152,5 +176,6 @@ _Static_assert(offsetof(struct eal_mem_config, size) == 12, "size offset");
 _Static_assert(offsetof(struct eal_mem_config, complete) == 16, "complete offset");
 _Static_assert(offsetof(struct eal_mem_config, primary_pid) == 20, "primary_pid offset");
 _Static_assert(offsetof(struct eal_mem_config, mem_cfg_addr) == 24, "mem_cfg_addr offset");
+_Static_assert(offsetof(struct eal_mem_config, region_len) == 32, "region_len offset");
 
 #endif /* EAL_MEMCFG_H */

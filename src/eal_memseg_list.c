@@ -4,13 +4,12 @@
  * walks and address translation. Owns mcfg->memsegs[], n_memseg_lists and
  * mem_va_addr/len.
  *
- * Every list of the application is carved from ONE address-space
- * reservation made by the primary at init, at the VA base (--base-virtaddr,
- * default 4 GiB) when the kernel allows, each list aligned to its page
- * size. A secondary reserves exactly the same range in one call with
- * MAP_FIXED_NOREPLACE (DPDK 22.11 makes one call per list, and only 26.07
- * moved to a single reservation), so an address clash is found at once and
- * reported with the range and the fix.
+ * Every list of the application is carved from ONE range of the address
+ * region (src/eal_region.c), right after its head, each list aligned to
+ * its page size. A secondary has reserved the whole region, lists
+ * included, before it maps anything (DPDK 22.11 makes one call per list
+ * at addresses the kernel chose for the primary), so attaching the lists
+ * cannot meet an address clash.
  *
  * Locks: walks take the memory hotplug lock for reading; creation and
  * attach run inside eal_init before anything else can see the lists.
@@ -72,9 +71,7 @@ eal__memseg_lists_create(struct eal_mem_config *mcfg, const struct eal__msl_spec
 			 unsigned int n)
 {
 	uint64_t max_align = eal__os_page_size(), total = 0, off = 0, base;
-	void *raw = NULL, *hint;
 	unsigned int i;
-	size_t raw_len;
 	int rc;
 
 	if (n == 0 || n > EAL_MAX_MEMSEG_LISTS) {
@@ -88,21 +85,13 @@ eal__memseg_lists_create(struct eal_mem_config *mcfg, const struct eal__msl_spec
 		total = EAL_ALIGN_CEIL(total, specs[i].page_sz) +
 			(uint64_t)specs[i].n_segs * specs[i].page_sz;
 	}
-	/* Reserve the slack needed to align the start, then give it back. */
-	raw_len = (size_t)(total + max_align);
-	hint = (void *)(uintptr_t)EAL_ALIGN_CEIL(mcfg->base_virtaddr, max_align);
-	rc = eal__os_reserve_va(hint, raw_len, false, &raw);
+	rc = eal__region_take_mem(mcfg, total, max_align, &base);
+	if (rc == -EADDRINUSE)
+		return rc; /* logged, with what holds the range */
 	if (rc < 0) {
 		reserve_failed(mcfg, total, rc);
 		return rc;
 	}
-	base = EAL_ALIGN_CEIL((uint64_t)(uintptr_t)raw, max_align);
-	if (base > (uint64_t)(uintptr_t)raw)
-		(void)eal__os_munmap(raw, (size_t)(base - (uint64_t)(uintptr_t)raw));
-	(void)eal__os_munmap((void *)(uintptr_t)(base + total),
-			     (size_t)((uint64_t)(uintptr_t)raw + raw_len - (base + total)));
-	if (base != (uint64_t)(uintptr_t)hint)
-		EAL_LOG(DEBUG, "memory reserved at 0x%" PRIx64 ", not at the hint %p", base, hint);
 
 	for (i = 0; i < n; i++) {
 		struct eal_memseg_list *msl = &mcfg->memsegs[i];
@@ -122,7 +111,6 @@ eal__memseg_lists_create(struct eal_mem_config *mcfg, const struct eal__msl_spec
 			rc = -eal_errno;
 			EAL_LOG(ERR, "cannot create memseg list %s: %s", name, eal_strerror(rc));
 			lists_undo(mcfg, i, true);
-			(void)eal__os_munmap((void *)(uintptr_t)base, (size_t)total);
 			return rc;
 		}
 		off += msl->len;
@@ -196,7 +184,7 @@ eal__memseg_lists_plan(const uint64_t *page_sizes, unsigned int n_sizes, unsigne
 int
 eal__memseg_lists_attach(struct eal_mem_config *mcfg)
 {
-	void *want = (void *)(uintptr_t)mcfg->mem_va_addr, *got;
+	void *want = (void *)(uintptr_t)mcfg->mem_va_addr;
 	unsigned int i;
 	int rc;
 
@@ -207,22 +195,14 @@ eal__memseg_lists_attach(struct eal_mem_config *mcfg)
 			mcfg->n_memseg_lists, mcfg->mem_va_len);
 		return -EPROTO;
 	}
-	rc = eal__os_reserve_va(want, (size_t)mcfg->mem_va_len, true, &got);
-	if (rc == -EEXIST) {
-		EAL_LOG(ERR, "cannot reserve [0x%" PRIx64 ", 0x%" PRIx64 ") where the primary keeps its memory: that range is already in use in this process; start the primary with another --base-virtaddr",
+	/* The region reserved at attach holds the lists' range: a config
+	 * that puts it elsewhere is corrupt, and mapping there could land
+	 * on this process's own memory. */
+	if (!eal__region_contains(mcfg, want, (size_t)mcfg->mem_va_len) ||
+	    mcfg->mem_va_addr < mcfg->mem_cfg_addr + eal__region_head_len()) {
+		EAL_LOG(ERR, "shared config puts memory at [0x%" PRIx64 ", 0x%" PRIx64 "), outside its address region: corrupt",
 			mcfg->mem_va_addr, mcfg->mem_va_addr + mcfg->mem_va_len);
-		return -EADDRINUSE;
-	}
-	if (rc == -ENOMEM) {
-		EAL_LOG(ERR, "cannot reserve the primary's memory range [0x%" PRIx64 ", 0x%" PRIx64 "): %s; a secondary reserves the same %" PRIu64 " MiB of address space as the primary (address space only, not memory): raise this process's address-space limit (ulimit -v)",
-			mcfg->mem_va_addr, mcfg->mem_va_addr + mcfg->mem_va_len, eal_strerror(rc),
-			mcfg->mem_va_len >> 20);
-		return rc;
-	}
-	if (rc < 0) {
-		EAL_LOG(ERR, "cannot reserve the primary's memory range [0x%" PRIx64 ", 0x%" PRIx64 "): %s",
-			mcfg->mem_va_addr, mcfg->mem_va_addr + mcfg->mem_va_len, eal_strerror(rc));
-		return rc;
+		return -EPROTO;
 	}
 	for (i = 0; i < mcfg->n_memseg_lists; i++) {
 		if (eal_fbarray_attach(&mcfg->memsegs[i].memseg_arr) < 0) {
@@ -230,7 +210,6 @@ eal__memseg_lists_attach(struct eal_mem_config *mcfg)
 			EAL_LOG(ERR, "cannot attach memseg list %s: %s",
 				mcfg->memsegs[i].memseg_arr.name, eal_strerror(rc));
 			lists_undo(mcfg, i, false);
-			(void)eal__os_munmap(want, (size_t)mcfg->mem_va_len);
 			return rc;
 		}
 	}
@@ -243,8 +222,10 @@ eal__memseg_lists_fini(struct eal_mem_config *mcfg, bool primary)
 	if (mcfg->n_memseg_lists == 0)
 		return;
 	lists_undo(mcfg, mcfg->n_memseg_lists, primary);
-	/* Unmaps the backing mappings inside the range as well. */
-	(void)eal__os_munmap((void *)(uintptr_t)mcfg->mem_va_addr, (size_t)mcfg->mem_va_len);
+	/* The pages mapped in the range leave this process; the range stays
+	 * reserved until the region goes. */
+	(void)eal__region_release(mcfg, (void *)(uintptr_t)mcfg->mem_va_addr,
+				  (size_t)mcfg->mem_va_len);
 	if (primary) {
 		mcfg->n_memseg_lists = 0;
 		mcfg->mem_va_addr = 0;

@@ -78,6 +78,9 @@ int eal__os_fallocate(int fd, uint64_t off, uint64_t len);
  * of [off, off + len); on hugetlbfs every process's mapping of them goes. */
 int eal__os_punch_hole(int fd, uint64_t off, uint64_t len);
 
+/* pread(2) of exactly @len bytes at @off; a shorter file gives -ENODATA. */
+int eal__os_pread(int fd, void *buf, size_t len, uint64_t off);
+
 /* Whether @fd is the file @path names now (same device and inode); a
  * missing @path is false, not an error. */
 int eal__os_same_file(int fd, const char *path, bool *ret_same);

@@ -183,6 +183,44 @@ void eal__mcfg_complete(struct eal_mem_config *mcfg);
 /* 1 when a live primary holds the config file at @path, else 0. */
 int eal__primary_alive_at(const char *path);
 
+/* ---- eal_region.c ------------------------------------------------------ */
+
+/* Bytes of the config's slot at the start of the address region. */
+size_t eal__region_config_len(void);
+/* Bytes of the head: config slot and fbarray area. */
+uint64_t eal__region_head_len(void);
+/* Primary: reserve the head of the region (config slot, fbarray area) at
+ * @base, or, when that is taken, at the first free whole TiB (WARNING). */
+int eal__region_reserve(uint64_t base, bool base_given, void **ret_addr);
+/* Primary, once the config is mapped: region_len and the fbarray area. */
+void eal__region_init_shared(struct eal_mem_config *mcfg);
+/* Secondary: reserve the primary's whole region exactly, first thing;
+ * -EADDRINUSE with one line naming the occupant and a free base. */
+int eal__region_attach(uint64_t addr, uint64_t len);
+/* Unmap the whole region (cleanup, or a failed init). */
+void eal__region_unmap(void *addr, uint64_t len);
+/* Whether [addr, addr + len) lies inside the region. */
+bool eal__region_contains(const struct eal_mem_config *mcfg, const void *addr, size_t len);
+/* Unmap [addr, addr + len): back to a reservation inside the region, to
+ * the kernel outside it. */
+int eal__region_release(const struct eal_mem_config *mcfg, void *addr, size_t len);
+/* Primary: @total bytes of memseg VA aligned to @align, after the head,
+ * growing the region when needed; -EADDRINUSE (logged) when taken. */
+int eal__region_take_mem(struct eal_mem_config *mcfg, uint64_t total, uint64_t align,
+			 uint64_t *ret_base);
+/* Primary, before `complete`: give back the reserved tail nothing uses. */
+void eal__region_trim(struct eal_mem_config *mcfg);
+/* Address space for an fbarray mapping of @len bytes from the fbarray
+ * area (-ENOMEM when full), and back. */
+int eal__region_fbarray_alloc(struct eal_mem_config *mcfg, size_t len, void **ret_addr);
+void eal__region_fbarray_free(struct eal_mem_config *mcfg, const void *addr, size_t len);
+bool eal__region_in_fbarray_area(const struct eal_mem_config *mcfg, const void *addr, size_t len);
+/* /proc/self/maps text helpers (unit-tested on fixture text): a whole-TiB
+ * base free for @len bytes (0: none), and what occupies a range. */
+uint64_t eal__region_free_base(const char *maps, uint64_t len);
+void eal__region_describe_taken(const char *maps, uint64_t addr, uint64_t len, char *buf,
+				size_t size);
+
 /* ---- eal_memseg_list.c ----------------------------------------------- */
 
 /* One memseg list to create: @n_segs pages of @page_sz on node @socket. */
@@ -195,12 +233,14 @@ struct eal__msl_spec {
  * @n_sizes page sizes (largest first) on @n_sockets nodes, into @out. */
 int eal__memseg_lists_plan(const uint64_t *page_sizes, unsigned int n_sizes, unsigned int n_sockets,
 			   struct eal__msl_spec *out, unsigned int max, unsigned int *ret_n);
-/* Primary: reserve one VA range for all lists and create their fbarrays. */
+/* Primary: take one VA range of the region for all lists and create
+ * their fbarrays. */
 int eal__memseg_lists_create(struct eal_mem_config *mcfg, const struct eal__msl_spec *specs,
 			     unsigned int n);
-/* Secondary: reserve the primary's range exactly and attach the lists. */
+/* Secondary: check the lists' range lies in the region; attach them. */
 int eal__memseg_lists_attach(struct eal_mem_config *mcfg);
-/* Destroy (primary) or detach (secondary) the lists and unmap the range. */
+/* Destroy (primary) or detach (secondary) the lists; the range's pages
+ * leave this process (the range stays reserved in the region). */
 void eal__memseg_lists_fini(struct eal_mem_config *mcfg, bool primary);
 
 /* ---- eal_memory.c ----------------------------------------------------- */

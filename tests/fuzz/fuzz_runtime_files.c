@@ -118,6 +118,7 @@ struct mcfg_hdr {
 	uint32_t complete;
 	int32_t primary_pid;
 	uint64_t mem_cfg_addr;
+	uint64_t region_len;
 };
 
 _Static_assert(sizeof(struct mcfg_hdr) == offsetof(struct eal_mem_config, memory_hotplug_lock),
@@ -396,6 +397,11 @@ seeds_mcfg(const char *dir)
 	seed(dir, "mcfg_unaligned_addr", MODE_MCFG | F_PAD | F_STAMP, &h, n, NULL, 0);
 	h.mem_cfg_addr = 0;
 	seed(dir, "mcfg_null_addr", MODE_MCFG | F_PAD | F_STAMP, &h, n, NULL, 0);
+	h.mem_cfg_addr = EAL_DEFAULT_BASE_VIRTADDR;
+	h.region_len = 4096;
+	seed(dir, "mcfg_short_region", MODE_MCFG | F_PAD | F_STAMP, &h, n, NULL, 0);
+	h.region_len = UINT64_MAX - 4095;
+	seed(dir, "mcfg_huge_region", MODE_MCFG | F_PAD | F_STAMP, &h, n, NULL, 0);
 }
 
 /* An fbarray file as eal_fbarray_init() and set_used write it, with the

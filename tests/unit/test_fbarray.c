@@ -67,14 +67,23 @@ count_maps(void)
 	return n;
 }
 
-/* Whether the page at p is mapped in this process. */
+/* Whether the page at p is mapped with access in this process. After
+ * eal_init() an unmapped array's range goes back to a PROT_NONE
+ * reservation of the address region: that counts as not mapped. */
 static bool
 is_mapped(const void *p)
 {
-	unsigned char vec;
-	uintptr_t page = (uintptr_t)p & ~(uintptr_t)(sysconf(_SC_PAGESIZE) - 1);
+	unsigned long long lo, hi, a = (unsigned long long)(uintptr_t)p;
+	FILE *f = fopen("/proc/self/maps", "r");
+	char perms[8], line[512];
+	bool mapped = false;
 
-	return mincore((void *)page, 1, &vec) == 0;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) == 3 && lo <= a && a < hi)
+			mapped = strcmp(perms, "---p") != 0;
+	fclose(f);
+	return mapped;
 }
 
 static void
@@ -1124,26 +1133,36 @@ test_file_attach_mismatch(void **state)
 	assert_int_equal(count_fds(), fds);
 }
 
-/* Something else at the array's address. */
+/* Something else at the array's address: another array of the region
+ * (overlapping, at another start), or a mapping of the application's
+ * outside the region. Either is EADDRINUSE, with nothing left behind. */
 static void
 test_file_attach_addr_busy(void **state)
 {
-	struct eal_fbarray d;
+	struct eal_fbarray d, other, bad;
 	void *p;
 	int fds;
 
 	(void)state;
 	assert_int_equal(eal_fbarray_init(&d, "busy", 100, 8), 0);
 	assert_int_equal(eal_fbarray_detach(&d), 0);
+	assert_int_equal(eal_fbarray_init(&other, "other", 1000, 16), 0);
 	fds = count_fds();
-	p = mmap(d.data, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
-		 0);
-	assert_ptr_equal(p, d.data);
-	expect_fail(eal_fbarray_attach(&d), EADDRINUSE);
+	bad = d;
+	bad.data = (char *)other.data + 4096;
+	expect_fail(eal_fbarray_attach(&bad), EADDRINUSE);
+	assert_int_equal(count_fds(), fds);
+	assert_true(is_mapped(other.data) && is_mapped(bad.data)); /* untouched */
+
+	p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(p != MAP_FAILED);
+	bad.data = p;
+	expect_fail(eal_fbarray_attach(&bad), EADDRINUSE);
 	assert_int_equal(count_fds(), fds);
 	assert_int_equal(munmap(p, 4096), 0);
 	assert_int_equal(eal_fbarray_attach(&d), 0);
 	assert_int_equal(eal_fbarray_destroy(&d), 0);
+	assert_int_equal(eal_fbarray_destroy(&other), 0);
 }
 
 /* A failure after the file was created removes it and closes the fd. */

@@ -76,6 +76,30 @@ eal__os_fsize(int fd, uint64_t *ret_size)
 }
 
 int
+eal__os_pread(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done, (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = errno;
+
+			EAL_LOG(DEBUG, "pread(%d, %zu, %llu): %s", fd, len, (unsigned long long)off,
+				strerror(err));
+			return -err;
+		}
+		if (n == 0)
+			return -ENODATA;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+int
 eal__os_flock(int fd, int op)
 {
 	int rc;
