@@ -4,11 +4,17 @@
 # ensure_packages PKG...  installs the Debian packages that are missing,
 #                         with apt-get, when running as root; otherwise
 #                         names them and fails.
-# hugepages_setup         as root: reserves 2 MiB hugepages and mounts
-#                         hugetlbfs at /dev/hugepages when absent, and
-#                         registers hugepages_restore to undo exactly that
-#                         on exit. Without root it does nothing (libeal
-#                         then falls back to 4 KiB shared pages).
+# hugepages_setup         as root: reserves the 2 MiB hugepages the largest
+#                         test needs ($EAL_TEST_HUGEPAGES, default 512:
+#                         stress_heap maps 400) and mounts hugetlbfs at
+#                         /dev/hugepages when absent, and registers
+#                         hugepages_restore to undo exactly that on exit.
+#                         Sets HP_STRICT=1 when every hugepage test can
+#                         run: then a skipped test is a failure. Without
+#                         root it does nothing (libeal then falls back to
+#                         4 KiB shared pages, and those tests skip).
+# check_skips LOG...      lists the tests a meson run skipped, and why;
+#                         fails when HP_STRICT=1.
 
 missing_packages() {
 	for p in "$@"; do
@@ -44,10 +50,18 @@ hugepages_restore() {
 	fi
 }
 
+HP_STRICT=0
+
 hugepages_setup() {
-	want=${EAL_TEST_HUGEPAGES:-128}
-	[ "$(id -u)" -eq 0 ] || return 0
-	[ -w "$HP_NR" ] || return 0
+	want=${EAL_TEST_HUGEPAGES:-512}
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "hugepages: not root: hugepage tests skip (libeal runs on 4 KiB pages)"
+		return 0
+	fi
+	if [ ! -w "$HP_NR" ] || [ ! -d /sys/kernel/mm/hugepages/hugepages-2048kB ]; then
+		echo "hugepages: this kernel offers no 2 MiB hugepages: hugepage tests skip"
+		return 0
+	fi
 	cur=$(cat "$HP_NR")
 	if [ "$cur" -lt "$want" ]; then
 		hp_saved_nr=$cur
@@ -60,5 +74,19 @@ hugepages_setup() {
 		fi
 	fi
 	trap hugepages_restore EXIT INT TERM
-	echo "hugepages: $(grep HugePages_Free /proc/meminfo | tr -s ' ')"
+	free=$(sed -n 's/^HugePages_Free: *//p' /proc/meminfo)
+	echo "hugepages: $free free of the $want the tests need"
+	if [ "$free" -lt "$want" ]; then
+		echo "hugepages: the kernel gave only $free free 2 MiB pages (memory fragmented, or in use): free memory, or reserve them at boot (hugepages=$want)" >&2
+		exit 1
+	fi
+	HP_STRICT=1
+}
+
+check_skips() {
+	if [ "$HP_STRICT" = 1 ]; then
+		python3 tools/check-skips.py --strict "$@"
+	else
+		python3 tools/check-skips.py "$@"
+	fi
 }
