@@ -12,11 +12,15 @@
  * sees the other, and a reader that sees a writer backs out and waits.
  *
  * Who holds what is always written down by pid, so a waiter that has spun
- * for a while checks whether those pids still live. A dead writer's word
- * is cleared with a CAS (only one waiter wins) and a dead reader's slot is
- * reset the same way. The protected data may then be half-updated; the
- * internal eal__rwlock_write_lock() tells its caller so the owner of the
- * data can repair or report it.
+ * for a while checks whether those pids still live. A dead reader's slot
+ * is reset with a CAS. A dead writer's word is never simply cleared: the
+ * protected data may be half-updated, and whoever takes the lock next
+ * must learn that, so its owner can repair or report it (through the
+ * internal eal__rwlock_write_lock()). A waiting writer that finds the
+ * holder dead takes the word over with one CAS, as recovered; a waiting
+ * reader that finds it dead puts RECOVERED there instead, which readers
+ * treat as free and the next writer takes over as recovered. Whoever
+ * reaps, the repair runs in the next writer, whichever process it is in.
  */
 #define EAL_LOG_COMPONENT EAL_LOGC_MCFG
 
@@ -37,6 +41,10 @@
 #else
 #define cpu_relax() __asm__ volatile("" ::: "memory")
 #endif
+
+/* The writer word after a reader reaped a dead writer: free, but the next
+ * writer is told the lock was recovered. pid 0 is no process. */
+#define RECOVERED 1ull
 
 #define SLOT_PID(v) ((int32_t)((v) >> 32))
 #define SLOT_COUNT(v) ((uint32_t)(v))
@@ -72,15 +80,17 @@ backoff_wait(struct backoff *b)
 	return true;
 }
 
-/* Clear the writer word if its holder is dead. Returns true if cleared. */
+/* Replace the writer word @w by @to if its holder is dead: @to is the
+ * reaping writer itself, or RECOVERED from a reader. Returns true if
+ * replaced (one waiter wins). */
 static bool
-reap_dead_writer(eal_rwlock_t *lock, uint64_t w)
+reap_dead_writer(eal_rwlock_t *lock, uint64_t w, uint64_t to)
 {
-	if (w == 0 || eal__os_pid_alive(SLOT_PID(w)))
+	if (w == 0 || w == RECOVERED || eal__os_pid_alive(SLOT_PID(w)))
 		return false;
-	if (!__atomic_compare_exchange_n(&lock->writer, &w, 0, false, SEQ, SEQ))
+	if (!__atomic_compare_exchange_n(&lock->writer, &w, to, false, SEQ, SEQ))
 		return false;
-	EAL_LOG(WARNING, "lock %p: writer pid %d died holding it; lock released", (void *)lock,
+	EAL_LOG(WARNING, "lock %p: writer pid %d died holding it; lock recovered", (void *)lock,
 		(int)SLOT_PID(w));
 	return true;
 }
@@ -149,7 +159,7 @@ reader_leave(eal_rwlock_t *lock, int32_t pid)
 static bool
 writer_blocks_reader(uint64_t w, uint64_t self)
 {
-	return w != 0 && w != self;
+	return w != 0 && w != RECOVERED && w != self;
 }
 
 static int
@@ -165,7 +175,7 @@ read_lock(eal_rwlock_t *lock, bool try)
 		/* Optimistic: count ourselves in, then look for a writer. */
 		if (reader_enter(lock, pid) >= 0) {
 			w = __atomic_load_n(&lock->writer, SEQ);
-			if (EAL_LIKELY(w == 0))
+			if (EAL_LIKELY(w == 0 || w == RECOVERED))
 				return 0;
 			if (self == 0)
 				self = MAKE_SLOT(pid, eal__os_gettid());
@@ -189,7 +199,7 @@ read_lock(eal_rwlock_t *lock, bool try)
 		/* Wait for the writer to leave without touching our slot. */
 		while (writer_blocks_reader(w = __atomic_load_n(&lock->writer, SEQ), self)) {
 			if (backoff_wait(&b))
-				reap_dead_writer(lock, w);
+				reap_dead_writer(lock, w, RECOVERED);
 		}
 	}
 }
@@ -238,9 +248,20 @@ writer_acquire(eal_rwlock_t *lock)
 
 		if (__atomic_compare_exchange_n(&lock->writer, &w, self, false, SEQ, SEQ))
 			break;
+		if (w == RECOVERED) {
+			if (__atomic_compare_exchange_n(&lock->writer, &w, self, false, SEQ, SEQ)) {
+				recovered = 1;
+				break;
+			}
+			continue;
+		}
 		EAL_ASSERT(w != self); /* not recursive */
-		if (backoff_wait(&b) && reap_dead_writer(lock, w))
+		/* A dead holder's word becomes ours in the same CAS: no other
+		 * waiter can take the lock in between without the news. */
+		if (backoff_wait(&b) && reap_dead_writer(lock, w, self)) {
 			recovered = 1;
+			break;
+		}
 	}
 	return recovered;
 }
@@ -300,7 +321,11 @@ eal_rwlock_write_trylock(eal_rwlock_t *lock)
 {
 	uint64_t w = 0;
 
-	if (!__atomic_compare_exchange_n(&lock->writer, &w, self_id(), false, SEQ, SEQ))
+	/* Free, or free after a dead writer (RECOVERED): the public lock
+	 * has no way to say so, and nothing of libeal's own uses trylock. */
+	if (!__atomic_compare_exchange_n(&lock->writer, &w, self_id(), false, SEQ, SEQ) &&
+	    (w != RECOVERED ||
+	     !__atomic_compare_exchange_n(&lock->writer, &w, self_id(), false, SEQ, SEQ)))
 		return eal__fail(-EBUSY);
 	if (readers_present(lock)) {
 		__atomic_store_n(&lock->writer, 0, SEQ);
@@ -320,5 +345,7 @@ eal_rwlock_write_unlock(eal_rwlock_t *lock)
 EAL_API int
 eal_rwlock_is_write_locked(const eal_rwlock_t *lock)
 {
-	return __atomic_load_n(&lock->writer, SEQ) != 0;
+	uint64_t w = __atomic_load_n(&lock->writer, SEQ);
+
+	return w != 0 && w != RECOVERED;
 }

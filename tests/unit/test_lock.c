@@ -182,9 +182,9 @@ test_trylock_against_writer(void **state)
 	eal_rwlock_read_unlock(&l);
 }
 
-/* A child takes the lock (write or read), tells the parent, and is killed. */
+/* A child takes the lock (write or read), tells the parent, and waits. */
 static pid_t
-child_holding(eal_rwlock_t *l, bool writer)
+child_holding_alive(eal_rwlock_t *l, bool writer)
 {
 	int p[2];
 	char c;
@@ -204,6 +204,15 @@ child_holding(eal_rwlock_t *l, bool writer)
 	assert_int_equal(read(p[0], &c, 1), 1);
 	close(p[0]);
 	close(p[1]);
+	return pid;
+}
+
+/* The same, killed once it holds the lock. */
+static pid_t
+child_holding(eal_rwlock_t *l, bool writer)
+{
+	pid_t pid = child_holding_alive(l, writer);
+
 	kill(pid, SIGKILL);
 	return pid;
 }
@@ -224,6 +233,84 @@ test_dead_writer(void **state)
 	assert_int_equal(eal__rwlock_write_lock(l), 0);
 	eal_rwlock_write_unlock(l);
 	free_lock(l);
+}
+
+/*
+ * The handover (issue 15): a writer dies holding the lock while writers
+ * of two processes, three threads each, and a reader process wait. Any
+ * of them may find the holder dead, but the first writer to get the lock
+ * must be told it was recovered, and only that one, so the owner's repair
+ * always runs. Each acquirer appends (recovered) to a log under the lock.
+ */
+struct handover {
+	eal_rwlock_t lock;
+	unsigned int n;
+	int recovered[8];
+};
+
+static void *
+handover_writer(void *arg)
+{
+	struct handover *h = arg;
+	int r = eal__rwlock_write_lock(&h->lock);
+
+	h->recovered[h->n++] = r;
+	usleep(200);
+	eal_rwlock_write_unlock(&h->lock);
+	return NULL;
+}
+
+static pid_t
+handover_waiter(struct handover *h, bool writer)
+{
+	pthread_t t[3];
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	if (!writer) {
+		eal_rwlock_read_lock(&h->lock);
+		eal_rwlock_read_unlock(&h->lock);
+		_exit(0);
+	}
+	for (int i = 0; i < 3; i++)
+		if (pthread_create(&t[i], NULL, handover_writer, h) != 0)
+			_exit(1);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	_exit(0);
+}
+
+static void
+test_dead_writer_handover(void **state)
+{
+	struct handover *h = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+				  -1, 0);
+
+	(void)state;
+	assert_true(h != MAP_FAILED);
+	for (int trial = 0; trial < 8; trial++) {
+		pid_t holder, w[3];
+
+		memset(h, 0, sizeof(*h));
+		eal_rwlock_init(&h->lock);
+		holder = child_holding_alive(&h->lock, true);
+		/* Every second trial a reader waits too, and may be the reaper. */
+		w[0] = handover_waiter(h, true);
+		w[1] = handover_waiter(h, trial % 2 == 0);
+		w[2] = handover_waiter(h, true);
+		usleep(20000); /* let them all wait */
+		kill(holder, SIGKILL);
+		assert_int_equal(eal_test_wait(holder, 5000), 128 + SIGKILL);
+		for (int i = 0; i < 3; i++)
+			assert_int_equal(eal_test_wait(w[i], 20000), 0);
+		assert_int_equal(h->n, trial % 2 == 0 ? 9 : 6);
+		assert_int_equal(h->recovered[0], 1);
+		for (unsigned int i = 1; i < h->n; i++)
+			assert_int_equal(h->recovered[i], 0);
+		assert_int_equal(eal_rwlock_is_write_locked(&h->lock), 0);
+	}
+	munmap(h, 4096);
 }
 
 static void
@@ -296,6 +383,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_readers_share),
 		cmocka_unit_test(test_trylock_against_writer),
 		cmocka_unit_test(test_dead_writer),
+		cmocka_unit_test(test_dead_writer_handover),
 		cmocka_unit_test(test_dead_writer_zombie_reader),
 		cmocka_unit_test(test_dead_reader),
 		cmocka_unit_test(test_many_reader_processes),
