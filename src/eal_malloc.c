@@ -96,8 +96,7 @@ eal_realloc_socket(void *ptr, size_t size, unsigned int align, int socket)
 		eal_errno = EINVAL;
 		return NULL;
 	}
-	if (eal__heap_of(ptr, &heap) < 0) {
-		EAL_LOG(ERR, "realloc(%p): not memory from a libeal heap, or freed already", ptr);
+	if (eal__malloc_heap_owner(ptr, "realloc", &heap) < 0) {
 		eal_errno = EINVAL;
 		return NULL;
 	}

@@ -1323,6 +1323,31 @@ eal__heap_of(const void *ptr, struct eal_malloc_heap **ret_heap)
 	return 0;
 }
 
+uint64_t
+eal__heap_tag(const void *ptr)
+{
+	struct eal_malloc_heap *heap;
+
+	if (eal__heap_of(ptr, &heap) < 0)
+		return EAL__HEAP_TAG_MALLOC;
+	return elem_at((uintptr_t)ptr - HDR)->u.busy.unused;
+}
+
+int
+eal__heap_tag_set(void *ptr, uint64_t tag)
+{
+	elem_t *e, h;
+	int rc;
+
+	rc = busy_elem(ptr, NULL, &e);
+	if (rc < 0)
+		return rc;
+	h = *e;
+	h.u.busy.unused = tag;
+	(void)elem_commit(e->heap, elem_addr(e), &h);
+	return 0;
+}
+
 size_t
 eal__heap_usable_size(const void *ptr)
 {

@@ -382,22 +382,62 @@ release_run(void *addr, size_t len, void *arg)
 	return eal__memalloc_free(addr, len);
 }
 
+/*
+ * The heap of the live allocation @ptr with owner @tag, for @op; one ERR
+ * line otherwise. The header below @ptr is read only in a page in use:
+ * any other address may be unmapped (a stale pointer, a stray one).
+ */
+static int
+owner_of(struct eal_mem_config *mcfg, const void *ptr, uint64_t tag, const char *op,
+	 struct eal_mcfg_heap **ret)
+{
+	uintptr_t p = (uintptr_t)ptr;
+	struct eal_mcfg_heap *h = NULL;
+
+	if (mcfg == NULL)
+		return -ENODEV;
+	if (p >= EAL__HEAP_HDR_SIZE && p % EAL__HEAP_HDR_SIZE == 0 &&
+	    eal__mem_in_use((const void *)(p - EAL__HEAP_HDR_SIZE)))
+		h = heap_of(mcfg, ptr);
+	if (h == NULL) {
+		EAL_LOG(ERR, "%s(%p): not memory from a libeal heap, or freed already; nothing done",
+			op, ptr);
+		return -EINVAL;
+	}
+	if (eal__heap_tag(ptr) != tag) {
+		if (tag == EAL__HEAP_TAG_MALLOC)
+			EAL_LOG(ERR, "%s(%p): the memory of a memzone, which only eal_memzone_free() gives back; nothing done",
+				op, ptr);
+		else
+			EAL_LOG(ERR, "%s(%p): not a memzone's memory; nothing done", op, ptr);
+		return -EINVAL;
+	}
+	*ret = h;
+	return 0;
+}
+
 int
-eal__malloc_heap_free(void *ptr)
+eal__malloc_heap_owner(const void *ptr, const char *op, struct eal_malloc_heap **ret_heap)
+{
+	struct eal_mcfg_heap *h;
+	int rc = owner_of(eal__mcfg(), ptr, EAL__HEAP_TAG_MALLOC, op, &h);
+
+	if (rc == 0)
+		*ret_heap = &h->heap;
+	return rc;
+}
+
+static int
+heap_free(void *ptr, uint64_t tag)
 {
 	struct eal_mem_config *mcfg = eal__mcfg();
 	struct eal_mcfg_heap *h;
 	struct eal__heap_freed span;
 	int rc;
 
-	if (mcfg == NULL)
-		return -ENODEV;
-	h = heap_of(mcfg, ptr);
-	if (h == NULL) {
-		EAL_LOG(ERR, "free(%p): not memory from a libeal heap, or freed already; nothing done",
-			ptr);
-		return -EINVAL;
-	}
+	rc = owner_of(mcfg, ptr, tag, "free", &h);
+	if (rc < 0)
+		return rc;
 	(void)eal__heap_lock(&h->heap);
 	rc = eal__heap_free_span(ptr, NULL, &span);
 	if (rc == 0 && !mcfg->legacy_mem && !mcfg->no_huge &&
@@ -407,6 +447,46 @@ eal__malloc_heap_free(void *ptr)
 	}
 	eal__heap_unlock(&h->heap);
 	return rc;
+}
+
+int
+eal__malloc_heap_free(void *ptr)
+{
+	return heap_free(ptr, EAL__HEAP_TAG_MALLOC);
+}
+
+int
+eal__malloc_heap_free_zone(void *ptr)
+{
+	return heap_free(ptr, EAL__HEAP_TAG_MEMZONE);
+}
+
+/* A memzone's block is tagged before the zone is published: a process
+ * killed in between leaves an untagged block in no zone, which only
+ * leaks it, as a kill before the publish always did. */
+int
+eal__malloc_heap_alloc_zone(int socket, size_t size, size_t align, size_t bound,
+			    unsigned int flags, void **ret_ptr, int *ret_socket, uint64_t *ret_page_sz)
+{
+	struct eal_mcfg_heap *h;
+	void *ptr;
+	int rc;
+
+	rc = eal__malloc_heap_alloc(socket, size, align, bound, flags, &ptr, ret_socket,
+				    ret_page_sz);
+	if (rc < 0)
+		return rc;
+	h = heap_of(eal__mcfg(), ptr);
+	EAL_ASSERT_INTERNAL(h != NULL);
+	(void)eal__heap_lock(&h->heap);
+	rc = eal__heap_tag_set(ptr, EAL__HEAP_TAG_MEMZONE);
+	eal__heap_unlock(&h->heap);
+	if (rc < 0) {
+		(void)eal__malloc_heap_free(ptr);
+		return rc;
+	}
+	*ret_ptr = ptr;
+	return 0;
 }
 
 int

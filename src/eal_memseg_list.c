@@ -382,6 +382,15 @@ msl_virt2memseg(const struct eal_memseg_list *msl, uint64_t a)
 	return (struct eal_memseg *)EAL_PTR_ADD(arr->data, (size_t)idx * sizeof(struct eal_memseg));
 }
 
+bool
+eal__mem_in_use(const void *addr)
+{
+	uint64_t a = (uint64_t)(uintptr_t)addr;
+	const struct eal_memseg_list *msl = virt2msl(eal__mcfg(), a);
+
+	return msl != NULL && msl_virt2memseg(msl, a) != NULL;
+}
+
 EAL_API struct eal_memseg_list *
 eal_mem_virt2memseg_list(const void *addr)
 {

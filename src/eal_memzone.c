@@ -837,8 +837,8 @@ eal__memzone_dump(struct eal_memzone_state *st, FILE *f)
  */
 
 static const struct eal_memzone_heap malloc_heap = {
-	.alloc = eal__malloc_heap_alloc,
-	.free = eal__malloc_heap_free,
+	.alloc = eal__malloc_heap_alloc_zone,
+	.free = eal__malloc_heap_free_zone,
 	.biggest_free = eal__malloc_heap_biggest_free,
 	.virt2iova = eal_mem_virt2iova,
 };

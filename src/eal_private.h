@@ -237,6 +237,9 @@ int eal__memseg_lists_plan(const uint64_t *page_sizes, unsigned int n_sizes, uns
  * their fbarrays. */
 int eal__memseg_lists_create(struct eal_mem_config *mcfg, const struct eal__msl_spec *specs,
 			     unsigned int n);
+/* Whether @addr is in a page of a memseg list that is in use (mapped in
+ * every process that has caught up); quiet, for pointer checks. */
+bool eal__mem_in_use(const void *addr);
 /* Secondary: check the lists' range lies in the region; attach them. */
 int eal__memseg_lists_attach(struct eal_mem_config *mcfg);
 /* Destroy (primary) or detach (secondary) the lists; the range's pages
@@ -477,6 +480,18 @@ int eal__heap_realloc_in_place(void *ptr, size_t new_size);
  */
 int eal__heap_of(const void *ptr, struct eal_malloc_heap **ret_heap);
 
+/* Owner tags of a live allocation (its header's tag word, sealed). */
+#define EAL__HEAP_TAG_MALLOC 0u  /* eal_malloc & co. */
+#define EAL__HEAP_TAG_MEMZONE 1u /* a memzone's memory: eal_free refuses it */
+
+/* No lock needed. The tag of the live allocation at @ptr (as
+ * eal__heap_of: @ptr readable 64 bytes below). */
+uint64_t eal__heap_tag(const void *ptr);
+
+/* Lock held. Set the tag of the live allocation at @ptr (a logged header
+ * write, repaired like any other). -EINVAL when it is none. */
+int eal__heap_tag_set(void *ptr, uint64_t tag);
+
 /* Lock held. Bytes usable at @ptr, the start of a live allocation (the
  * size asked for, rounded up to 8); 0 when @ptr is not one or its header
  * or trailing canary is corrupt. */
@@ -551,8 +566,17 @@ int eal__malloc_heap_alloc(int socket, size_t size, size_t align, size_t bound, 
 			   void **ret_ptr, int *ret_socket, uint64_t *ret_page_sz);
 
 /* Free; whole free pages beyond one page per heap go back to the system.
- * -EINVAL (logged) for a pointer that is not a live allocation. */
+ * -EINVAL (logged) for a pointer that is not a live allocation, mapped or
+ * not (nothing is read outside pages in use), or that is a memzone's. */
 int eal__malloc_heap_free(void *ptr);
+/* The same for memzones: allocations tagged EAL__HEAP_TAG_MEMZONE. */
+int eal__malloc_heap_alloc_zone(int socket, size_t size, size_t align, size_t bound,
+				unsigned int flags, void **ret_ptr, int *ret_socket,
+				uint64_t *ret_page_sz);
+int eal__malloc_heap_free_zone(void *ptr);
+/* The heap of eal_malloc's live allocation @ptr, for @op ("realloc"):
+ * -EINVAL (logged) as eal__malloc_heap_free refuses. */
+int eal__malloc_heap_owner(const void *ptr, const char *op, struct eal_malloc_heap **ret_heap);
 
 /* The largest allocation one block could give on @socket (ANY: any node)
  * with @flags' page sizes and @align: for a memzone of length 0. */

@@ -14,10 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "eal_test.h"
 #include "eal.h"
 #include "eal_malloc.h"
+#include "eal_memory.h"
 #include "eal_memzone.h"
 
 #define PG (2ull << 20)
@@ -213,6 +215,70 @@ test_bad_pointers(void **state)
 	assert_int_equal(eal_cleanup(), 0);
 }
 
+/* memseg_list walk callback: the end of the first list, far past anything
+ * a short test maps (its page is not in use). */
+static int
+list_end(const struct eal_memseg_list *msl, void *arg)
+{
+	*(void **)arg = (char *)msl->base_va + msl->len - 4096;
+	return 1;
+}
+
+/*
+ * Pointers whose header libeal cannot read safely (issue 15): unmapped,
+ * outside or inside the memory's address range, and a memzone's memory.
+ * None crashes; each is one ERR line and changes nothing: the zone keeps
+ * its memory, and what the heap hands out next does not overlap it.
+ */
+static void
+test_bad_frees(void **state)
+{
+	const struct eal_memzone *mz;
+	unsigned char *q;
+	void *gone, *unused = NULL;
+
+	(void)state;
+	init();
+	gone = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(gone != MAP_FAILED);
+	assert_int_equal(munmap(gone, 1 << 16), 0);
+	assert_int_equal(eal_memseg_list_walk(list_end, &unused), 1);
+	mz = eal_memzone_reserve("bad_frees", 1 << 20, EAL_SOCKET_ID_ANY, 0);
+	assert_non_null(mz);
+	memset(mz->addr, 0x3c, mz->len);
+
+	eal_test_log_capture("heap", EAL_LOG_ERR);
+	eal_test_log_n = 0;
+	eal_free((char *)gone + 4096);             /* unmapped, outside memory */
+	eal_free(unused);                          /* unmapped, inside it */
+	eal_free((void *)(uintptr_t)0x40);         /* page 0 */
+	assert_null(eal_realloc(unused, 64, 0));
+	assert_int_equal(eal_errno, EINVAL);
+	assert_int_equal(eal_test_log_count(EAL_LOG_ERR, "not memory from a libeal heap"), 4);
+	eal_free(mz->addr);
+	assert_null(eal_realloc(mz->addr, 64, 0));
+	assert_int_equal(eal_errno, EINVAL);
+	assert_int_equal(eal_test_log_count(EAL_LOG_ERR, "the memory of a memzone"), 2);
+	assert_int_equal(eal_test_log_n, 6);
+	eal_log_set_handler(NULL, NULL);
+
+	q = eal_malloc(NULL, mz->len, 0);
+	assert_non_null(q);
+	assert_true(q + mz->len <= (unsigned char *)mz->addr ||
+		    (unsigned char *)mz->addr + mz->len <= q);
+	memset(q, 0xc3, mz->len);
+	for (size_t i = 0; i < mz->len; i++)
+		if (((unsigned char *)mz->addr)[i] != 0x3c)
+			fail_msg("memzone byte %zu changed", i);
+	assert_ptr_equal(eal_memzone_lookup("bad_frees"), mz);
+	assert_int_equal(eal_malloc_validate(), 0);
+	eal_free(q);
+	assert_int_equal(eal_memzone_free(mz), 0);
+	assert_int_equal(eal_malloc_validate(), 0);
+	assert_int_equal(eal_cleanup(), 0);
+	assert_int_equal(eal_test_free_hugepages_2m(), free_base);
+}
+
 /* A buffer overflow that overwrites the next header: validate says so,
  * free refuses to touch it. */
 static void
@@ -367,6 +433,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_random_against_model),
 		cmocka_unit_test(test_page_boundary_hysteresis),
 		cmocka_unit_test(test_bad_pointers),
+		cmocka_unit_test(test_bad_frees),
 		cmocka_unit_test(test_corruption_reported),
 		cmocka_unit_test(test_memzones_on_the_heap),
 		cmocka_unit_test(test_memzone_flags_on_hugepages),
