@@ -420,6 +420,14 @@ eal__mcfg_complete(struct eal_mem_config *mcfg)
 	__atomic_store_n(&mcfg->complete, EAL_MCFG_COMPLETE, __ATOMIC_RELEASE);
 }
 
+bool
+eal__mcfg_primary_exited(void)
+{
+	char path[PATH_MAX];
+
+	return eal__runtime_path(path, sizeof(path), "config") == 0 && !eal__os_exists(path);
+}
+
 int
 eal__primary_alive_at(const char *path)
 {

@@ -1108,7 +1108,11 @@ eal__memalloc_fini(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
 	pthread_mutex_lock(&ma.lock);
 	views_free();
 	pthread_mutex_unlock(&ma.lock);
-	if (primary && !backing_is_memfd() && mcfg->huge_unlink != EAL_HUGE_UNLINK_NEVER)
+	/* The primary, or a secondary outliving a primary that exited: the
+	 * sweep removes only files no process holds, so the last one out
+	 * leaves none. */
+	if ((primary || eal__mcfg_primary_exited()) && !backing_is_memfd() &&
+	    mcfg->huge_unlink != EAL_HUGE_UNLINK_NEVER)
 		files_sweep();
 	ma.active = false;
 	ma.mcfg = NULL;

@@ -226,7 +226,9 @@ eal__memseg_lists_fini(struct eal_mem_config *mcfg, bool primary)
 	 * reserved until the region goes. */
 	(void)eal__region_release(mcfg, (void *)(uintptr_t)mcfg->mem_va_addr,
 				  (size_t)mcfg->mem_va_len);
-	if (primary) {
+	/* A failed init forgets the lists. A complete config may outlive its
+	 * primary, in secondaries that still translate addresses with it. */
+	if (primary && __atomic_load_n(&mcfg->complete, __ATOMIC_ACQUIRE) != EAL_MCFG_COMPLETE) {
 		mcfg->n_memseg_lists = 0;
 		mcfg->mem_va_addr = 0;
 		mcfg->mem_va_len = 0;

@@ -182,6 +182,11 @@ void eal__mcfg_update_from_internal(struct eal_mem_config *mcfg,
 void eal__mcfg_complete(struct eal_mem_config *mcfg);
 /* 1 when a live primary holds the config file at @path, else 0. */
 int eal__primary_alive_at(const char *path);
+/* Whether this process's primary exited normally (its cleanup removed
+ * `config`): a secondary leaving then may be the last of the prefix, and
+ * removes what nobody holds any more. A killed primary's config stays,
+ * for the next primary to take over. */
+bool eal__mcfg_primary_exited(void);
 
 /* ---- eal_region.c ------------------------------------------------------ */
 

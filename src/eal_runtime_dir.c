@@ -166,30 +166,6 @@ fail:
 	return rc;
 }
 
-void
-eal__runtime_dir_fini(struct eal_internal_config *cfg)
-{
-	char base[PATH_MAX];
-	char *slash;
-
-	current_dir = NULL;
-	if (cfg->runtime_dir[0] == '\0')
-		return;
-	/* Only the process that made the directories removes them, and only
-	 * when empty: a secondary or another primary may still use them. */
-	if (cfg->process_type == EAL_PROC_PRIMARY || cfg->runtime_dir_created)
-		(void)eal__os_rmdir(cfg->runtime_dir);
-	if (cfg->runtime_base_created) {
-		snprintf(base, sizeof(base), "%s", cfg->runtime_dir);
-		slash = strrchr(base, '/');
-		if (slash != NULL) {
-			*slash = '\0';
-			(void)eal__os_rmdir(base);
-		}
-	}
-	cfg->runtime_dir[0] = '\0';
-}
-
 /* What the primary's clean-up keeps besides arrays in use. */
 struct clean_ctx {
 	int dfd;
@@ -257,22 +233,61 @@ clean_cb(void *arg, const char *name, enum eal_os_ftype type)
 	return 0;
 }
 
-int
-eal__runtime_dir_clean(const struct eal_internal_config *cfg)
+static int
+clean_dir(const struct eal_internal_config *cfg, bool keep_info, bool keep_data)
 {
-	struct clean_ctx c;
+	struct clean_ctx c = { -1, keep_info, keep_data };
 	int rc;
 
-	if (cfg->runtime_dir[0] == '\0' || cfg->process_type != EAL_PROC_PRIMARY)
-		return 0;
-	c.keep_info = !cfg->p.no_huge;
-	c.keep_data = !cfg->p.no_huge && cfg->p.legacy_mem;
 	rc = eal__os_open(cfg->runtime_dir, O_RDONLY | O_DIRECTORY, 0, &c.dfd);
 	if (rc < 0)
 		return rc;
 	rc = eal__os_dir_foreach(c.dfd, ".", clean_cb, &c);
 	eal__os_close(c.dfd);
 	return rc;
+}
+
+int
+eal__runtime_dir_clean(const struct eal_internal_config *cfg)
+{
+	if (cfg->runtime_dir[0] == '\0' || cfg->process_type != EAL_PROC_PRIMARY)
+		return 0;
+	return clean_dir(cfg, !cfg->p.no_huge, !cfg->p.no_huge && cfg->p.legacy_mem);
+}
+
+void
+eal__runtime_dir_fini(struct eal_internal_config *cfg)
+{
+	char base[PATH_MAX];
+	char *slash;
+	bool last;
+
+	if (cfg->runtime_dir[0] == '\0') {
+		current_dir = NULL;
+		return;
+	}
+	/* A secondary that outlives a primary that exited may be the last
+	 * process of the prefix: it removes the records and the arrays no
+	 * process holds any more (each holds a flock on the arrays it maps),
+	 * and the directory once it is empty. */
+	last = cfg->process_type == EAL_PROC_SECONDARY && eal__mcfg_primary_exited();
+	current_dir = NULL;
+	if (last)
+		(void)clean_dir(cfg, false, false);
+	/* Otherwise only the process that made the directories removes
+	 * them, and only when empty: a secondary or another primary may
+	 * still use them. */
+	if (cfg->process_type == EAL_PROC_PRIMARY || cfg->runtime_dir_created || last)
+		(void)eal__os_rmdir(cfg->runtime_dir);
+	if (cfg->runtime_base_created) {
+		snprintf(base, sizeof(base), "%s", cfg->runtime_dir);
+		slash = strrchr(base, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			(void)eal__os_rmdir(base);
+		}
+	}
+	cfg->runtime_dir[0] = '\0';
 }
 
 const char *
