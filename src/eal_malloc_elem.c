@@ -1323,6 +1323,36 @@ eal__heap_of(const void *ptr, struct eal_malloc_heap **ret_heap)
 	return 0;
 }
 
+int
+eal__heap_regions(const struct eal_malloc_heap *heap, uintptr_t (*out)[2], unsigned int max,
+		  unsigned int *ret_n)
+{
+	unsigned int n = 0;
+
+	if (heap->magic != HEAP_MAGIC || heap->broken)
+		return -EUCLEAN;
+	for (const elem_t *r = heap->regions; r != NULL; r = r->u.region.next) {
+		const elem_t *e = elem_at(elem_addr(r) + HDR);
+		uint64_t left = heap->total_size;
+
+		if (n == max || !elem_is(r, ST_REGION))
+			return -EUCLEAN;
+		/* To the end sentinel, never past the heap's total size. */
+		while (!elem_is(e, ST_END)) {
+			if ((!elem_is(e, ST_FREE) && !elem_is(e, ST_BUSY)) || e->size == 0 ||
+			    e->size > left)
+				return -EUCLEAN;
+			left -= e->size;
+			e = elem_next(e);
+		}
+		out[n][0] = elem_addr(r);
+		out[n][1] = elem_addr(e) + HDR;
+		n++;
+	}
+	*ret_n = n;
+	return 0;
+}
+
 uint64_t
 eal__heap_tag(const void *ptr)
 {

@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "eal_internal_cfg.h"
@@ -168,8 +169,12 @@ heap_add_run(const struct eal_memseg_list *msl, const struct eal_memseg *ms, siz
 int
 eal__malloc_heaps_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
 {
-	if (cfg->process_type != EAL_PROC_PRIMARY)
-		return 0; /* the heaps are in the shared config already */
+	if (cfg->process_type != EAL_PROC_PRIMARY) {
+		/* The heaps are in the shared config already; a process that
+		 * died before this one came may have left pages in none. */
+		eal__malloc_heaps_reclaim();
+		return 0;
+	}
 	mcfg->n_heaps = 0;
 	for (unsigned int i = 0; i < mcfg->n_memseg_lists; i++) {
 		const struct eal_memseg_list *msl = &mcfg->memsegs[i];
@@ -260,21 +265,27 @@ heap_grow_try(struct eal_mcfg_heap *h, size_t size, size_t align, size_t bound,
 	need += need / 16;
 	n = (need + h->page_sz - 1) / h->page_sz;
 	void *addr;
-	int rc;
+	int rc, ticket;
 
 	if (bound != 0 && bound < h->page_sz * n)
 		n += (size + h->page_sz - 1) / h->page_sz; /* room to skip a boundary */
 	if (n > UINT32_MAX)
 		return -ENOMEM;
-	rc = eal__memalloc_alloc(h->page_sz, h->heap.socket_id, (unsigned int)n, 0, &addr);
+	rc = eal__memalloc_alloc_for_heap(h->page_sz, h->heap.socket_id, (unsigned int)n, &addr,
+					  &ticket);
 	if (rc < 0)
 		return rc == -ENOTSUP ? -ENOMEM : rc;
 	/* Added and allocated from in one lock hold: otherwise another
 	 * thread could take the new block, or a concurrent free give the new
 	 * pages straight back (shrink), and this request fail with ENOMEM
-	 * while the pool is far from empty. */
+	 * while the pool is far from empty. The pages stop being in flight in
+	 * the same hold: a reclaim (which takes every heap lock) sees them
+	 * either in flight or in the heap. */
 	(void)eal__heap_lock(&h->heap);
 	rc = eal__heap_add_memory(&h->heap, addr, (size_t)(n * h->page_sz));
+	if (rc == 0)
+		EAL_TEST_POINT("heap-grown-in-flight");
+	eal__memalloc_settle(ticket);
 	if (rc < 0) {
 		eal__heap_unlock(&h->heap);
 		(void)eal__memalloc_free(addr, (size_t)(n * h->page_sz));
@@ -285,21 +296,14 @@ heap_grow_try(struct eal_mcfg_heap *h, size_t size, size_t align, size_t bound,
 	return rc;
 }
 
-int
-eal__malloc_heap_alloc(int socket, size_t size, size_t align, size_t bound, unsigned int flags,
-		       void **ret_ptr, int *ret_socket, uint64_t *ret_page_sz)
+static int
+heaps_alloc(struct eal_mem_config *mcfg, int socket, size_t size, size_t align, size_t bound,
+	    unsigned int flags, void **ret_ptr, int *ret_socket, uint64_t *ret_page_sz)
 {
-	struct eal_mem_config *mcfg = eal__mcfg();
 	int sockets[EAL_MAX_NUMA_NODES], n_sockets = 0, here = 0, rc = -ENOMEM;
 	bool saw_disabled = false;
 
-	if (mcfg == NULL)
-		return -ENODEV;
-	if (size == 0 || (align & (align - 1)) != 0 || (bound & (bound - 1)) != 0 ||
-	    (socket != EAL_SOCKET_ID_ANY && (socket < 0 || socket >= EAL_MAX_NUMA_NODES)))
-		return -EINVAL;
-	if (socket != EAL_SOCKET_ID_ANY) {
-		sockets[n_sockets++] = socket;
+	if (socket != EAL_SOCKET_ID_ANY) {		sockets[n_sockets++] = socket;
 	} else {
 		if (eal__os_numa_current_node(&here) < 0 || here >= EAL_MAX_NUMA_NODES)
 			here = 0;
@@ -346,6 +350,100 @@ eal__malloc_heap_alloc(int socket, size_t size, size_t align, size_t bound, unsi
 		}
 	}
 	return saw_disabled ? -EUCLEAN : -ENOMEM;
+}
+
+/* eal__memalloc_reclaim() callback: whether a heap has [addr, +len) in
+ * one of its regions (@arg: the regions of every heap, from heaps_reclaim). */
+struct heap_regions {
+	unsigned int n[EAL_MAX_HEAPS];
+	bool unknown[EAL_MAX_HEAPS]; /* the walk failed: take nothing from it */
+	uintptr_t (*r[EAL_MAX_HEAPS])[2];
+};
+
+static bool
+heap_owns(const void *addr, size_t len, void *arg)
+{
+	const struct eal_memseg_list *msl = eal_mem_virt2memseg_list(addr);
+	struct eal_mem_config *mcfg = eal__mcfg();
+	const struct heap_regions *hr = arg;
+	uintptr_t a = (uintptr_t)addr;
+
+	if (msl == NULL)
+		return true;
+	for (unsigned int i = 0; i < mcfg->n_heaps; i++) {
+		if (mcfg->malloc_heaps[i].heap.socket_id != msl->socket_id ||
+		    mcfg->malloc_heaps[i].page_sz != msl->page_sz)
+			continue;
+		if (hr->unknown[i])
+			return true;
+		for (unsigned int k = 0; k < hr->n[i]; k++)
+			if (a < hr->r[i][k][1] && hr->r[i][k][0] < a + len)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * Give back the pages that processes killed half-way through a heap's
+ * growth or shrink left in no heap. Every heap lock is taken (in order;
+ * nothing else holds two), which also runs any repair a dead holder made
+ * necessary, then the page allocator's reclaim.
+ */
+static void
+heaps_reclaim(struct eal_mem_config *mcfg)
+{
+	struct heap_regions hr = { { 0 }, { false }, { NULL } };
+	uint64_t freed = 0;
+
+	for (unsigned int i = 0; i < mcfg->n_heaps; i++) {
+		struct eal_malloc_heap *heap = &mcfg->malloc_heaps[i].heap;
+
+		(void)eal__heap_lock(heap);
+		hr.r[i] = malloc(((size_t)heap->n_regions + 1) * sizeof(*hr.r[i]));
+		hr.unknown[i] = hr.r[i] == NULL ||
+				eal__heap_regions(heap, hr.r[i], heap->n_regions + 1, &hr.n[i]) < 0;
+	}
+	(void)eal__memalloc_reclaim(heap_owns, &hr, &freed);
+	for (unsigned int i = mcfg->n_heaps; i-- > 0;) {
+		eal__heap_unlock(&mcfg->malloc_heaps[i].heap);
+		free(hr.r[i]);
+	}
+	if (freed != 0)
+		EAL_LOG(DEBUG, "%" PRIu64 " MiB in no heap given back", freed >> 20);
+}
+
+int
+eal__malloc_heap_alloc(int socket, size_t size, size_t align, size_t bound, unsigned int flags,
+		       void **ret_ptr, int *ret_socket, uint64_t *ret_page_sz)
+{
+	struct eal_mem_config *mcfg = eal__mcfg();
+	int rc;
+
+	if (mcfg == NULL)
+		return -ENODEV;
+	if (size == 0 || (align & (align - 1)) != 0 || (bound & (bound - 1)) != 0 ||
+	    (socket != EAL_SOCKET_ID_ANY && (socket < 0 || socket >= EAL_MAX_NUMA_NODES)))
+		return -EINVAL;
+	if (EAL_UNLIKELY(eal__memalloc_reclaim_wanted()))
+		heaps_reclaim(mcfg);
+	rc = heaps_alloc(mcfg, socket, size, align, bound, flags, ret_ptr, ret_socket,
+			 ret_page_sz);
+	/* Out of memory: maybe because the dead still hold some. */
+	if (rc == -ENOMEM && eal__memalloc_look_for_dead()) {
+		heaps_reclaim(mcfg);
+		rc = heaps_alloc(mcfg, socket, size, align, bound, flags, ret_ptr, ret_socket,
+				 ret_page_sz);
+	}
+	return rc;
+}
+
+void
+eal__malloc_heaps_reclaim(void)
+{
+	struct eal_mem_config *mcfg = eal__mcfg();
+
+	if (mcfg != NULL && eal__memalloc_look_for_dead())
+		heaps_reclaim(mcfg);
 }
 
 /* The heap of the live allocation @ptr, when it is one of ours (read

@@ -90,6 +90,8 @@ static struct {
 	enum backing backing;
 	bool active;
 	int slot;             /* our entry in mcfg->procs, or -1 */
+	int inflight;         /* the record of the allocation under way (hotplug
+			       * write lock held), or -1 */
 	uint32_t applied_gen; /* hotplug thread: last hotplug_gen applied */
 	pthread_t thread;
 	bool thread_running;
@@ -98,6 +100,7 @@ static struct {
 } ma = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.slot = -1,
+	.inflight = -1,
 };
 
 static bool
@@ -570,6 +573,7 @@ wait_for_proc(struct eal_mcfg_proc *p, uint32_t gen)
 			if (__atomic_compare_exchange_n(&p->pid, &pid, 0, false, __ATOMIC_ACQ_REL,
 							__ATOMIC_RELAXED))
 				EAL_LOG(DEBUG, "process %d died; dropped from the hotplug table", (int)pid);
+			eal__memalloc_reclaim_request(); /* it may have left pages */
 			return;
 		}
 		if (eal__os_time_ns() >= deadline) {
@@ -627,6 +631,7 @@ hotplug_write_lock(void)
 	if (eal__rwlock_write_lock(&ma.mcfg->memory_hotplug_lock) != 1)
 		return;
 	EAL_LOG(WARNING, "memory hotplug lock recovered from a dead process: every process rechecks every memseg list");
+	eal__memalloc_reclaim_request();
 	for (unsigned int i = 0; i < ma.mcfg->n_memseg_lists; i++)
 		__atomic_add_fetch(&ma.mcfg->memsegs[i].version, 1, __ATOMIC_RELEASE);
 	/* Our own view first: the publish that follows skips our thread. */
@@ -700,7 +705,8 @@ segs_publish(struct eal_memseg_list *msl, unsigned int idx, unsigned int n, unsi
 			ms->nchannel = 0;
 			ms->nrank = 0;
 			ms->flags = ((flags & EAL__MEMALLOC_PIN) ? EAL_MEMSEG_FLAG_DO_NOT_FREE : 0) |
-				    (dirty ? EAL_MEMSEG_FLAG_DIRTY : 0);
+				    (dirty ? EAL_MEMSEG_FLAG_DIRTY : 0) |
+				    (ma.inflight >= 0 ? EAL__MEMSEG_FLAG_HEAP : 0);
 		}
 	}
 	for (unsigned int i = 0; i < n; i++)
@@ -758,6 +764,13 @@ alloc_in_list(struct eal_memseg_list *msl, unsigned int n, unsigned int flags, v
 	rc = local_get(msl, &l);
 	if (rc < 0)
 		return rc;
+	/* The range is in flight from before its pages are marked in use. */
+	if (ma.inflight >= 0) {
+		struct eal_mcfg_inflight *r = &ma.mcfg->inflight[ma.inflight];
+
+		r->va = (uint64_t)(uintptr_t)EAL_PTR_ADD(msl->base_va, (size_t)idx * msl->page_sz);
+		__atomic_store_n(&r->len, (uint64_t)n * msl->page_sz, __ATOMIC_RELEASE);
+	}
 	if (EAL_HAVE_LIBNUMA && eal__os_numa_prefer(msl->socket_id, &saved) == 0)
 		policy_set = true;
 	rc = view_map(msl, l, (unsigned int)idx, n, true, &dirty);
@@ -831,9 +844,11 @@ alloc_try_lists(uint64_t page_sz, int socket, unsigned int n, unsigned int flags
 	return rc;
 }
 
-int
-eal__memalloc_alloc(uint64_t page_sz, int socket, unsigned int n, unsigned int flags,
-		    void **ret_addr)
+/* eal__memalloc_alloc(), with the range recorded in mcfg->inflight[@inflight]
+ * (-1: none) from before its pages are marked in use. */
+static int
+alloc_pages(uint64_t page_sz, int socket, unsigned int n, unsigned int flags, int inflight,
+	    void **ret_addr)
 {
 	void *addr = NULL;
 	int rc;
@@ -854,7 +869,9 @@ eal__memalloc_alloc(uint64_t page_sz, int socket, unsigned int n, unsigned int f
 	}
 	hotplug_write_lock();
 	pthread_mutex_lock(&ma.lock);
+	ma.inflight = inflight;
 	rc = alloc_try_lists(page_sz, socket, n, flags, &addr);
+	ma.inflight = -1;
 	pthread_mutex_unlock(&ma.lock);
 	if (rc == 0) {
 		eal__mem_event_notify(EAL_MEM_EVENT_ALLOC, addr, (size_t)n * page_sz);
@@ -876,7 +893,115 @@ eal__memalloc_alloc(uint64_t page_sz, int socket, unsigned int n, unsigned int f
 	return rc;
 }
 
-/* ---- free ------------------------------------------------------------------ */
+int
+eal__memalloc_alloc(uint64_t page_sz, int socket, unsigned int n, unsigned int flags,
+		    void **ret_addr)
+{
+	return alloc_pages(page_sz, socket, n, flags, -1, ret_addr);
+}
+
+/* ---- pages for heaps: in flight, and reclaimed from the dead -------------- */
+
+void
+eal__memalloc_reclaim_request(void)
+{
+	if (ma.mcfg != NULL)
+		__atomic_store_n(&ma.mcfg->reclaim_wanted, 1, __ATOMIC_RELEASE);
+}
+
+bool
+eal__memalloc_reclaim_wanted(void)
+{
+	return ma.mcfg != NULL && __atomic_load_n(&ma.mcfg->reclaim_wanted, __ATOMIC_ACQUIRE);
+}
+
+bool
+eal__memalloc_look_for_dead(void)
+{
+	bool dead = false;
+
+	if (ma.mcfg == NULL || ma.slot < 0)
+		return false;
+	for (int i = 0; i < EAL_MCFG_MAX_INFLIGHT && !dead; i++) {
+		int32_t pid = __atomic_load_n(&ma.mcfg->inflight[i].pid, __ATOMIC_ACQUIRE);
+
+		dead = pid > 0 && !eal__os_pid_alive(pid);
+	}
+	for (int i = 0; i < EAL_MCFG_MAX_PROCS && !dead; i++) {
+		int32_t pid = __atomic_load_n(&ma.mcfg->procs[i].pid, __ATOMIC_ACQUIRE);
+
+		dead = pid > 0 && !eal__os_pid_alive(pid);
+	}
+	if (dead)
+		eal__memalloc_reclaim_request();
+	return dead || eal__memalloc_reclaim_wanted();
+}
+
+/* A free record, or a dead process's that holds no range: ours. A dead
+ * one's with a range stays for the reclaim. -1 when none is free. */
+static int
+inflight_claim(void)
+{
+	int32_t me = eal__os_getpid();
+
+	for (int i = 0; i < EAL_MCFG_MAX_INFLIGHT; i++) {
+		struct eal_mcfg_inflight *r = &ma.mcfg->inflight[i];
+		int32_t pid = __atomic_load_n(&r->pid, __ATOMIC_ACQUIRE);
+
+		if (pid != 0 && eal__os_pid_alive(pid))
+			continue;
+		if (pid != 0 && __atomic_load_n(&r->len, __ATOMIC_ACQUIRE) != 0) {
+			eal__memalloc_reclaim_request();
+			continue;
+		}
+		if (__atomic_compare_exchange_n(&r->pid, &pid, me, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			return i;
+	}
+	return -1;
+}
+
+void
+eal__memalloc_settle(int ticket)
+{
+	struct eal_mcfg_inflight *r;
+
+	if (ticket < 0 || ticket >= EAL_MCFG_MAX_INFLIGHT || ma.mcfg == NULL)
+		return;
+	r = &ma.mcfg->inflight[ticket];
+	__atomic_store_n(&r->len, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&r->pid, 0, __ATOMIC_RELEASE);
+}
+
+int
+eal__memalloc_alloc_for_heap(uint64_t page_sz, int socket, unsigned int n, void **ret_addr,
+			     int *ret_ticket)
+{
+	int ticket, rc;
+
+	if (!ma.active || ma.slot < 0) {
+		/* No shared files: no other process to leave pages to. */
+		*ret_ticket = -1;
+		return alloc_pages(page_sz, socket, n, 0, -1, ret_addr);
+	}
+	ticket = inflight_claim();
+	if (ticket < 0) {
+		EAL_LOG(DEBUG, "no free in-flight record for a heap's growth (%d in use)",
+			EAL_MCFG_MAX_INFLIGHT);
+		return -ENOMEM;
+	}
+	rc = alloc_pages(page_sz, socket, n, 0, ticket, ret_addr);
+	if (rc < 0) {
+		eal__memalloc_settle(ticket);
+		return rc;
+	}
+	eal__test_point("memalloc-heap-in-flight");
+	*ret_ticket = ticket;
+	return 0;
+}
+
+static void free_locked(struct eal_memseg_list *msl, struct msl_local *l, unsigned int idx,
+			unsigned int n);
 
 int
 eal__memalloc_free(void *addr, size_t len)
@@ -911,11 +1036,20 @@ eal__memalloc_free(void *addr, size_t len)
 			rc = -EBUSY;
 	}
 	pthread_mutex_unlock(&ma.lock);
-	if (rc < 0) {
-		hotplug_write_unlock();
-		return rc;
-	}
-	eal__mem_event_notify(EAL_MEM_EVENT_FREE, addr, len);
+	if (rc == 0)
+		free_locked(msl, l, idx, n);
+	hotplug_write_unlock();
+	return rc;
+}
+
+/* Free pages [idx, idx + n) of @msl, in use and mapped here, in every
+ * process; the hotplug write lock held. */
+static void
+free_locked(struct eal_memseg_list *msl, struct msl_local *l, unsigned int idx, unsigned int n)
+{
+	void *addr = EAL_PTR_ADD(msl->base_va, (size_t)idx * msl->page_sz);
+
+	eal__mem_event_notify(EAL_MEM_EVENT_FREE, addr, (size_t)n * msl->page_sz);
 	pthread_mutex_lock(&ma.lock);
 	view_unmap(msl, l, idx, n);
 	for (unsigned int i = idx; i < idx + n; i++) {
@@ -932,8 +1066,137 @@ eal__memalloc_free(void *addr, size_t len)
 	pthread_mutex_lock(&ma.lock);
 	backing_release(msl, l, idx, n);
 	pthread_mutex_unlock(&ma.lock);
+}
+
+static void files_sweep(void);
+
+/* Give back the hugepages of every free page that still has them. */
+static void
+backings_release_free(void)
+{
+	if (backing_per_page()) {
+		if (ma.backing == BACKING_PAGE_FILES && ma.mcfg->huge_unlink != EAL_HUGE_UNLINK_NEVER)
+			files_sweep();
+		return;
+	}
+	for (unsigned int m = 0; m < ma.mcfg->n_memseg_lists; m++) {
+		struct eal_memseg_list *msl = &ma.mcfg->memsegs[m];
+		struct msl_local *l;
+		int idx = 0, n;
+
+		if (!msl_is_dynamic(msl) || local_get(msl, &l) < 0)
+			continue;
+		pthread_mutex_lock(&ma.lock);
+		while ((idx = eal_fbarray_find_next_free(&msl->memseg_arr, (unsigned int)idx)) >= 0) {
+			n = eal_fbarray_find_contig_free(&msl->memseg_arr, (unsigned int)idx);
+			if (n <= 0)
+				break;
+			backing_release(msl, l, (unsigned int)idx, (unsigned int)n);
+			idx += n;
+			if ((unsigned int)idx >= msl->memseg_arr.len)
+				break;
+		}
+		pthread_mutex_unlock(&ma.lock);
+	}
+}
+
+/* Whether page @i of @msl is in a live process's allocation in flight. */
+static bool
+in_flight(const struct eal_memseg_list *msl, unsigned int i)
+{
+	uint64_t a = (uint64_t)(uintptr_t)msl->base_va + (uint64_t)i * msl->page_sz;
+
+	for (int k = 0; k < EAL_MCFG_MAX_INFLIGHT; k++) {
+		const struct eal_mcfg_inflight *r = &ma.mcfg->inflight[k];
+		int32_t pid = __atomic_load_n(&r->pid, __ATOMIC_ACQUIRE);
+		uint64_t len = __atomic_load_n(&r->len, __ATOMIC_ACQUIRE);
+
+		if (pid != 0 && len != 0 && a - r->va < len && eal__os_pid_alive(pid))
+			return true;
+	}
+	return false;
+}
+
+/* Whether page @i of @msl is a heap's page that nobody owns. */
+static bool
+orphan(const struct eal_memseg_list *msl, unsigned int i,
+       bool (*owned)(const void *addr, size_t len, void *arg), void *arg)
+{
+	const struct eal_memseg *ms;
+
+	if (eal_fbarray_is_used((struct eal_fbarray *)&msl->memseg_arr, i) != 1)
+		return false;
+	ms = eal_fbarray_get((struct eal_fbarray *)&msl->memseg_arr, i);
+	return (ms->flags & EAL__MEMSEG_FLAG_HEAP) && !(ms->flags & EAL_MEMSEG_FLAG_DO_NOT_FREE) &&
+	       !in_flight(msl, i) && !owned(ms->addr, msl->page_sz, arg);
+}
+
+int
+eal__memalloc_reclaim(bool (*owned)(const void *addr, size_t len, void *arg), void *arg,
+		      uint64_t *ret_freed)
+{
+	struct eal_mem_config *mcfg = ma.mcfg;
+	uint64_t freed = 0;
+	int rc = 0;
+
+	if (!ma.active || ma.slot < 0)
+		return 0;
+	hotplug_write_lock();
+	/* A change can be requested again while this runs: clear it first. */
+	__atomic_store_n(&mcfg->reclaim_wanted, 0, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&ma.lock);
+	rc = sync_all(false); /* the dead's pages mapped here too */
+	pthread_mutex_unlock(&ma.lock);
+	for (unsigned int m = 0; rc == 0 && m < mcfg->n_memseg_lists; m++) {
+		struct eal_memseg_list *msl = &mcfg->memsegs[m];
+		struct msl_local *l;
+
+		if (!msl_is_dynamic(msl) || msl->memseg_arr.count == 0)
+			continue;
+		rc = local_get(msl, &l);
+		for (unsigned int i = 0; rc == 0 && i < msl->memseg_arr.len; i++) {
+			unsigned int n = 0;
+
+			while (i + n < msl->memseg_arr.len && orphan(msl, i + n, owned, arg) &&
+			       l->mapped[i + n])
+				n++;
+			if (n == 0)
+				continue;
+			EAL_LOG(WARNING, "%u page(s) of %" PRIu64 " kB at %p belonged to no heap (a process died between mapping them and giving them to a heap, or back): given back",
+				n, msl->page_sz >> 10, EAL_PTR_ADD(msl->base_va, (size_t)i * msl->page_sz));
+			free_locked(msl, l, i, n);
+			freed += (uint64_t)n * msl->page_sz;
+			i += n - 1;
+		}
+	}
+	/* A process killed between unmarking pages and giving their
+	 * hugepages back left those in their files: no page is in flight
+	 * (creation needs the lock we hold) and every page in use is mapped
+	 * by a live process, which holds its file, so what nobody holds is
+	 * free. */
+	if (rc == 0) {
+		/* A process that stopped with pages it then lost (the dead
+		 * writer never published) still maps them and holds their
+		 * files: make everyone apply the lists as they are first. */
+		publish_and_wait();
+		backings_release_free();
+	}
+	/* The dead's records go; a live process's stay. */
+	for (int k = 0; k < EAL_MCFG_MAX_INFLIGHT; k++) {
+		struct eal_mcfg_inflight *r = &mcfg->inflight[k];
+		int32_t pid = __atomic_load_n(&r->pid, __ATOMIC_ACQUIRE);
+
+		if (pid != 0 && !eal__os_pid_alive(pid) &&
+		    __atomic_compare_exchange_n(&r->pid, &pid, -1, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED)) {
+			__atomic_store_n(&r->len, 0, __ATOMIC_RELEASE);
+			__atomic_store_n(&r->pid, 0, __ATOMIC_RELEASE);
+		}
+	}
 	hotplug_write_unlock();
-	return 0;
+	if (ret_freed != NULL)
+		*ret_freed = freed;
+	return rc;
 }
 
 /* ---- init and fini ---------------------------------------------------------- */
@@ -953,6 +1216,8 @@ proc_register(void)
 		if (!__atomic_compare_exchange_n(&p->pid, &pid, me, false, __ATOMIC_ACQ_REL,
 						 __ATOMIC_RELAXED))
 			continue;
+		if (pid != 0 && pid != me)
+			eal__memalloc_reclaim_request(); /* a dead process's slot */
 		__atomic_store_n(&p->stalled, 0, __ATOMIC_RELEASE);
 		__atomic_store_n(&p->seen_gen, __atomic_load_n(&mcfg->hotplug_gen, __ATOMIC_ACQUIRE),
 				 __ATOMIC_RELEASE);

@@ -52,7 +52,7 @@
 /* "EALMCFG\0" as a little-endian number; written when the file is set up. */
 #define EAL_MCFG_MAGIC 0x0047464d434c4145ull
 /* Bump on any layout change. High 16 bits: library major version. */
-#define EAL_MCFG_VERSION ((uint32_t)(EAL_VERSION_MAJOR << 16) | 8u)
+#define EAL_MCFG_VERSION ((uint32_t)(EAL_VERSION_MAJOR << 16) | 9u)
 /* Value of `complete` once the primary finished init. */
 #define EAL_MCFG_COMPLETE 0x434f4d50u /* "COMP" */
 
@@ -90,6 +90,22 @@ struct eal_mcfg_heap {
 	uint32_t n_pinned;
 	uint32_t reserved;
 	uint64_t pinned[EAL_MCFG_HEAP_PINNED][2];
+};
+
+/*
+ * Pages a process is mapping for a heap that no heap owns yet
+ * (eal_memalloc.c): claimed before the pages are marked in use, given
+ * their range under the hotplug write lock, cleared once the heap owns
+ * them (under its lock). A process killed in between leaves its pages in
+ * no heap; eal__memalloc_reclaim() gives back every heap page that no heap
+ * owns and no live process has in flight.
+ */
+#define EAL_MCFG_MAX_INFLIGHT 64
+struct eal_mcfg_inflight {
+	int32_t pid;  /* 0: free */
+	uint32_t pad;
+	uint64_t va;  /* first page */
+	uint64_t len; /* 0: no pages yet */
 };
 
 /* Processes that map dynamic memory and must follow layout changes. */
@@ -161,6 +177,9 @@ struct eal_mem_config {
 	uint32_t hotplug_gen;     /* owner: eal_memalloc.c; futex word, +1 per change */
 	uint32_t pad2;
 	struct eal_mcfg_proc procs[EAL_MCFG_MAX_PROCS]; /* owner: eal_memalloc.c */
+	uint32_t reclaim_wanted;  /* owner: eal_memalloc.c; a process died: look for pages in no heap */
+	uint32_t pad4;
+	struct eal_mcfg_inflight inflight[EAL_MCFG_MAX_INFLIGHT]; /* owner: eal_memalloc.c */
 
 	/* heaps: one per memory type */
 	uint32_t n_heaps;         /* owner: eal_malloc_heap.c */

@@ -282,6 +282,11 @@ void eal__mem_event_reset(void);
 
 /* eal__memalloc_alloc() flags */
 #define EAL__MEMALLOC_PIN (1u << 0) /* pages stay until cleanup (-m / --socket-mem) */
+/* A memseg flag of libeal's own (beside DPDK's in eal_memory.h): a page
+ * mapped for a heap (eal__memalloc_alloc_for_heap), which
+ * eal__memalloc_reclaim() gives back when no heap owns it. Pages without
+ * it belong to their caller and are never reclaimed. */
+#define EAL__MEMSEG_FLAG_HEAP (1u << 15)
 
 /*
  * Set up the page allocator of this process, in dynamic mode, after the
@@ -314,6 +319,35 @@ void eal__memalloc_fini(struct eal_internal_config *cfg, struct eal_mem_config *
  */
 int eal__memalloc_alloc(uint64_t page_sz, int socket, unsigned int n, unsigned int flags,
 			void **ret_addr);
+
+/*
+ * eal__memalloc_alloc() of pages for a heap: recorded in flight (in the
+ * shared config) from before they are marked in use until the heap owns
+ * them and calls eal__memalloc_settle(*ret_ticket) under its lock.
+ */
+int eal__memalloc_alloc_for_heap(uint64_t page_sz, int socket, unsigned int n, void **ret_addr,
+				 int *ret_ticket);
+void eal__memalloc_settle(int ticket);
+
+/* Whether a process died since the last reclaim (cheap: one load). */
+bool eal__memalloc_reclaim_wanted(void);
+/* Look for dead processes in the process table and the in-flight
+ * records (a kill(2) each); request a reclaim and say so when one is. */
+bool eal__memalloc_look_for_dead(void);
+/* Note that a process died: the next reclaim looks. */
+void eal__memalloc_reclaim_request(void);
+
+/*
+ * Give back every heap page (EAL__MEMSEG_FLAG_HEAP, not pinned) in use
+ * that @owned() says no heap owns and that no live process has in flight:
+ * what processes killed between mapping pages and linking them into a
+ * heap, or between unlinking and unmapping them, left behind. The caller
+ * holds every heap lock (so no live process is half-way through a shrink
+ * and @owned() can read the heaps). Clears the dead processes' records.
+ * *ret_freed (may be NULL) gets the bytes given back.
+ */
+int eal__memalloc_reclaim(bool (*owned)(const void *addr, size_t len, void *arg), void *arg,
+			  uint64_t *ret_freed);
 
 /*
  * Unmap [@addr, @addr + @len), whole pages of one memseg list allocated
@@ -485,6 +519,12 @@ int eal__heap_realloc_in_place(void *ptr, size_t new_size);
  */
 int eal__heap_of(const void *ptr, struct eal_malloc_heap **ret_heap);
 
+/* Lock held. The address ranges [out[i][0], out[i][1]) of the heap's
+ * regions, at most @max. -EUCLEAN when the heap is disabled or its chain
+ * does not add up (then nothing may be taken from it). */
+int eal__heap_regions(const struct eal_malloc_heap *heap, uintptr_t (*out)[2], unsigned int max,
+		      unsigned int *ret_n);
+
 /* Owner tags of a live allocation (its header's tag word, sealed). */
 #define EAL__HEAP_TAG_MALLOC 0u  /* eal_malloc & co. */
 #define EAL__HEAP_TAG_MEMZONE 1u /* a memzone's memory: eal_free refuses it */
@@ -574,6 +614,10 @@ int eal__malloc_heap_alloc(int socket, size_t size, size_t align, size_t bound, 
  * -EINVAL (logged) for a pointer that is not a live allocation, mapped or
  * not (nothing is read outside pages in use), or that is a memzone's. */
 int eal__malloc_heap_free(void *ptr);
+/* When a process of the table died (eal__memalloc_look_for_dead): give
+ * back the pages it left in no heap (eal__memalloc_reclaim). Takes every
+ * heap lock. */
+void eal__malloc_heaps_reclaim(void);
 /* The same for memzones: allocations tagged EAL__HEAP_TAG_MEMZONE. */
 int eal__malloc_heap_alloc_zone(int socket, size_t size, size_t align, size_t bound,
 				unsigned int flags, void **ret_ptr, int *ret_socket,
