@@ -56,7 +56,7 @@ EAL_OPTION(SINGLE_FILE_SEGMENTS, "single-file-segments", 0, NONE, PRIMARY, NULL,
 EAL_OPTION(HUGE_UNLINK, "huge-unlink", 0, OPTIONAL, PRIMARY, "existing|always|never",
 	"when to remove hugepage files; no value means always (default existing)")
 EAL_OPTION(BASE_VIRTADDR, "base-virtaddr", 0, REQUIRED, PRIMARY, "HEX",
-	"where to place the shared memory, rounded up to 16 MiB (default 0x200000000000)")
+	"where to place the shared memory, rounded up to 16 MiB (default 0x520000000000)")
 EAL_OPTION(IOVA_MODE, "iova-mode", 0, REQUIRED, PRIMARY, "pa|va",
 	"addresses given to devices: physical or virtual (default: decided at init)")
 EAL_OPTION(MATCH_ALLOCATIONS, "match-allocations", 0, NONE, PRIMARY, NULL,

@@ -128,14 +128,15 @@ maps_range_free(const char *maps, uint64_t addr, uint64_t len)
 
 /*
  * A base for a region of @len bytes that is free in @maps: the first whole
- * TiB from 32 TiB up to the end of the user half, then from 17 TiB up to
- * 31 TiB (below 16 TiB lies AddressSanitizer's shadow in an ASan process,
- * which a normal process's map cannot show). 0 when none is.
+ * TiB from 82 TiB (the default base) up to the lowest PIE binary (85 TiB),
+ * then from 32 TiB up, then from 17 TiB (below 16 TiB lies
+ * AddressSanitizer's shadow in an ASan process, which a normal process's
+ * map cannot show; docs/multi-process.md). 0 when none is.
  */
 uint64_t
 eal__region_free_base(const char *maps, uint64_t len)
 {
-	static const uint64_t ranges[][2] = { { 32, 128 }, { 17, 32 } };
+	static const uint64_t ranges[][2] = { { 82, 85 }, { 32, 82 }, { 85, 128 }, { 17, 32 } };
 
 	for (size_t r = 0; r < EAL_DIM(ranges); r++)
 		for (uint64_t t = ranges[r][0]; t < ranges[r][1]; t++)

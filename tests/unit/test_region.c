@@ -38,18 +38,21 @@ test_free_base(void **state)
 	char maps[1024];
 
 	(void)state;
-	assert_int_equal(eal__region_free_base(maps_typical, 600ull << 30), 32 * TIB);
-	/* Something at 32 TiB: the next whole TiB. */
-	snprintf(maps, sizeof(maps), "%s200000000000-200000001000 rw-p 0 0:0 0 [anon:x]\n",
+	assert_int_equal(eal__region_free_base(maps_typical, 600ull << 30), 82 * TIB);
+	/* Something at 82 TiB: the next whole TiB. */
+	snprintf(maps, sizeof(maps), "%s520000000000-520000001000 rw-p 0 0:0 0 [anon:x]\n",
 		 maps_typical);
-	assert_int_equal(eal__region_free_base(maps, 600ull << 30), 33 * TIB);
+	assert_int_equal(eal__region_free_base(maps, 600ull << 30), 83 * TIB);
+	/* 82 to 85 TiB taken: down to 32 TiB. */
+	snprintf(maps, sizeof(maps), "520000000000-550000000000 ---p 0 0:0 0\n");
+	assert_int_equal(eal__region_free_base(maps, 600ull << 30), 32 * TIB);
 	/* 32 TiB to 128 TiB all taken: 17 TiB, above ASan's shadow. */
 	snprintf(maps, sizeof(maps), "200000000000-800000000000 ---p 0 0:0 0\n");
 	assert_int_equal(eal__region_free_base(maps, 600ull << 30), 17 * TIB);
 	/* A region larger than any whole-TiB gap fits nowhere. */
 	assert_int_equal(eal__region_free_base(maps_typical, 200 * TIB), 0);
 	/* Lines that are not mappings are skipped, not misread. */
-	assert_int_equal(eal__region_free_base("garbage\n\nzz-yy\n", TIB), 32 * TIB);
+	assert_int_equal(eal__region_free_base("garbage\n\nzz-yy\n", TIB), 82 * TIB);
 }
 
 static void
