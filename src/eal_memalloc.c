@@ -94,6 +94,7 @@ static struct {
 			       * write lock held), or -1 */
 	uint32_t applied_gen; /* hotplug thread: last hotplug_gen applied */
 	pthread_t thread;
+	int32_t thread_tid;   /* the hotplug thread's */
 	bool thread_running;
 	volatile bool stop;
 	struct msl_local lists[EAL_MAX_MEMSEG_LISTS];
@@ -102,6 +103,12 @@ static struct {
 	.slot = -1,
 	.inflight = -1,
 };
+
+static bool
+msl_is_dynamic(const struct eal_memseg_list *msl)
+{
+	return msl->base_va != NULL && msl->external == 0;
+}
 
 static bool
 backing_per_page(void)
@@ -518,6 +525,7 @@ hotplug_thread(void *arg)
 	struct eal_mcfg_proc *me = &ma.mcfg->procs[ma.slot];
 
 	(void)arg;
+	__atomic_store_n(&ma.thread_tid, eal__os_gettid(), __ATOMIC_RELEASE);
 	for (;;) {
 		uint32_t gen = __atomic_load_n(&ma.mcfg->hotplug_gen, __ATOMIC_ACQUIRE);
 		bool full;
@@ -554,48 +562,126 @@ hotplug_thread(void *arg)
 	return NULL;
 }
 
+/* Whether @a is in a page another process mapped that this one has not:
+ * in use in its list, absent from this view. Read without locks (a
+ * signal handler): a torn answer only costs one catch-up or one fault. */
+static bool
+published_not_mapped(uint64_t a)
+{
+	struct eal_mem_config *mcfg = ma.mcfg;
+
+	if (a - mcfg->mem_va_addr >= mcfg->mem_va_len)
+		return false;
+	for (unsigned int i = 0; i < mcfg->n_memseg_lists; i++) {
+		struct eal_memseg_list *msl = &mcfg->memsegs[i];
+		uint64_t off = a - (uint64_t)(uintptr_t)msl->base_va;
+		unsigned int idx;
+
+		if (off >= msl->len || !msl_is_dynamic(msl))
+			continue;
+		idx = (unsigned int)(off / msl->page_sz);
+		return eal_fbarray_is_used(&msl->memseg_arr, idx) == 1 && ma.lists[i].mapped != NULL &&
+		       !ma.lists[i].mapped[idx];
+	}
+	return false;
+}
+
+/*
+ * The SIGSEGV hook (eal__os_segv_hook_install): a thread touching a page
+ * that another process mapped while this process could not follow
+ * (stopped, or slow) waits until the hotplug thread has applied every
+ * change published so far; then the access runs again. The page was
+ * published before its address could reach this thread, so one
+ * catch-up is enough; a fault that remains is the program's own and goes
+ * to the previous handler. Async-signal-safe: loads, futexes, the clock.
+ */
+static bool
+fault_catch_up(void *addr)
+{
+	struct eal_mem_config *mcfg = ma.mcfg;
+	uint64_t deadline;
+	struct eal_mcfg_proc *me;
+	uint32_t gen;
+
+	if (mcfg == NULL || ma.slot < 0 || !ma.thread_running ||
+	    eal__os_gettid() == __atomic_load_n(&ma.thread_tid, __ATOMIC_ACQUIRE) ||
+	    !published_not_mapped((uint64_t)(uintptr_t)addr))
+		return false;
+	me = &mcfg->procs[ma.slot];
+	gen = __atomic_load_n(&mcfg->hotplug_gen, __ATOMIC_ACQUIRE);
+	deadline = eal__os_time_ns() + (uint64_t)HOTPLUG_TIMEOUT_MS * 2000000u;
+	while (!gen_reached(__atomic_load_n(&ma.applied_gen, __ATOMIC_ACQUIRE), gen)) {
+		uint32_t seen = __atomic_load_n(&me->seen_gen, __ATOMIC_ACQUIRE);
+
+		if (eal__os_time_ns() > deadline)
+			return false;
+		eal__os_futex_wake(&mcfg->hotplug_gen, INT32_MAX);
+		(void)eal__os_futex_wait(&me->seen_gen, seen, 1000000u);
+	}
+	return !published_not_mapped((uint64_t)(uintptr_t)addr);
+}
+
 /* ---- the writer's side: publish a change and wait for everyone --------- */
 
-/* Wait until process @p applied @gen: bounded, dead processes dropped. */
-static void
+/* Wait until process @p applied @gen: bounded, dead processes dropped.
+ * False when it did not (it is stalled): it may still map what @gen
+ * unmapped. */
+static bool
 wait_for_proc(struct eal_mcfg_proc *p, uint32_t gen)
 {
 	int32_t pid = __atomic_load_n(&p->pid, __ATOMIC_ACQUIRE);
 	uint64_t deadline = eal__os_time_ns() + (uint64_t)HOTPLUG_TIMEOUT_MS * 1000000u;
+	unsigned int polls = 0;
 
 	for (;;) {
 		uint32_t seen = __atomic_load_n(&p->seen_gen, __ATOMIC_ACQUIRE);
 
 		if (gen_reached(seen, gen) || __atomic_load_n(&p->pid, __ATOMIC_ACQUIRE) != pid)
-			return;
+			return true;
 		if (!eal__os_pid_alive(pid)) {
 			/* It cannot map anything any more: free its slot. */
 			if (__atomic_compare_exchange_n(&p->pid, &pid, 0, false, __ATOMIC_ACQ_REL,
 							__ATOMIC_RELAXED))
 				EAL_LOG(DEBUG, "process %d died; dropped from the hotplug table", (int)pid);
 			eal__memalloc_reclaim_request(); /* it may have left pages */
-			return;
+			return true;
+		}
+		/* A stopped process (SIGSTOP, a debugger) applies nothing
+		 * until it runs again: waiting for it blocks everyone for the
+		 * whole bound. It catches up when continued (before it can
+		 * reach a page mapped meanwhile: fault_catch_up), and the
+		 * pages freed meanwhile are not reused until then. */
+		if (polls++ > 0 && eal__os_pid_stopped(pid)) {
+			__atomic_store_n(&p->stalled, 1, __ATOMIC_RELEASE);
+			EAL_LOG(NOTICE, "process %d is stopped: not waiting for it to apply a memory change (it catches up when it runs again)",
+				(int)pid);
+			return false;
 		}
 		if (eal__os_time_ns() >= deadline) {
 			__atomic_store_n(&p->stalled, 1, __ATOMIC_RELEASE);
 			EAL_LOG(WARNING, "process %d did not apply a memory change within %u ms: not waiting for it (it resyncs when it runs again)",
 				(int)pid, HOTPLUG_TIMEOUT_MS);
-			return;
+			return false;
 		}
 		(void)eal__os_futex_wait(&p->seen_gen, seen, HOTPLUG_POLL_NS);
 	}
 }
 
 /* Publish the change made under the hotplug write lock and wait until
- * every other registered process applied it. */
-static void
-publish_and_wait(void)
+ * every other registered process applied it. Returns the generation
+ * published, and in *ret_all whether every live process applied it (not
+ * when one is stalled). */
+static uint32_t
+publish_and_wait(bool *ret_all)
 {
 	struct eal_mem_config *mcfg = ma.mcfg;
+	bool all = true;
 	uint32_t gen;
 
+	if (ret_all != NULL)
+		*ret_all = true;
 	if (ma.slot < 0)
-		return; /* no shared files: nobody else */
+		return 0; /* no shared files: nobody else */
 	/* When our view was current before this change, it is current after
 	 * it: tell our hotplug thread before it wakes, so it goes back to
 	 * sleep without taking ma.lock. (Not when it is behind: then it must
@@ -615,9 +701,70 @@ publish_and_wait(void)
 			continue;
 		/* A stalled process is waited for again once it caught up. */
 		if (__atomic_load_n(&p->stalled, __ATOMIC_ACQUIRE) &&
-		    !gen_reached(__atomic_load_n(&p->seen_gen, __ATOMIC_ACQUIRE), gen - 1))
+		    !gen_reached(__atomic_load_n(&p->seen_gen, __ATOMIC_ACQUIRE), gen - 1)) {
+			all = false;
 			continue;
-		wait_for_proc(p, gen);
+		}
+		if (!wait_for_proc(p, gen))
+			all = false;
+	}
+	if (ret_all != NULL)
+		*ret_all = all;
+	return gen;
+}
+
+/* Whether every live process other than this one applied @gen. */
+static bool
+all_applied(uint32_t gen)
+{
+	for (int i = 0; i < EAL_MCFG_MAX_PROCS; i++) {
+		struct eal_mcfg_proc *p = &ma.mcfg->procs[i];
+		int32_t pid = __atomic_load_n(&p->pid, __ATOMIC_ACQUIRE);
+
+		if (i == ma.slot || pid == 0 ||
+		    gen_reached(__atomic_load_n(&p->seen_gen, __ATOMIC_ACQUIRE), gen))
+			continue;
+		if (eal__os_pid_alive(pid))
+			return false;
+	}
+	return true;
+}
+
+/* Whether slot @i of @msl may take a new page: not a page freed while a
+ * process that may still map it had not caught up (hotplug lock held). */
+static bool
+slot_reusable(struct eal_memseg_list *msl, unsigned int i)
+{
+	struct eal_memseg *ms = eal_fbarray_get(&msl->memseg_arr, i);
+
+	if (!(ms->flags & EAL__MEMSEG_FLAG_QUARANTINE))
+		return true;
+	if (!all_applied(ms->nrank))
+		return false;
+	ms->flags = 0;
+	ms->nrank = 0;
+	return true;
+}
+
+/* The first run of @n free slots of @msl that may all take new pages. */
+static int
+find_reusable_run(struct eal_memseg_list *msl, unsigned int n)
+{
+	unsigned int start = 0;
+
+	for (;;) {
+		int idx = eal_fbarray_find_next_n_free(&msl->memseg_arr, start, n);
+		unsigned int k;
+
+		if (idx < 0)
+			return idx;
+		for (k = 0; k < n && slot_reusable(msl, (unsigned int)idx + k); k++)
+			;
+		if (k == n)
+			return idx;
+		start = (unsigned int)idx + k + 1;
+		if (start + n > msl->memseg_arr.len)
+			return -1;
 	}
 }
 
@@ -758,7 +905,7 @@ alloc_in_list(struct eal_memseg_list *msl, unsigned int n, unsigned int flags, v
 	bool policy_set = false, dirty = false;
 	int idx, rc;
 
-	idx = eal_fbarray_find_next_n_free(&msl->memseg_arr, 0, n);
+	idx = find_reusable_run(msl, n);
 	if (idx < 0)
 		return -ENOMEM;
 	rc = local_get(msl, &l);
@@ -796,11 +943,6 @@ alloc_in_list(struct eal_memseg_list *msl, unsigned int n, unsigned int flags, v
 	return 0;
 }
 
-static bool
-msl_is_dynamic(const struct eal_memseg_list *msl)
-{
-	return msl->base_va != NULL && msl->external == 0;
-}
 
 /* Lists to try, in order: @page_sz (0: the smallest with lists), on
  * @socket or, for EAL_SOCKET_ID_ANY, this thread's node first. */
@@ -876,7 +1018,7 @@ alloc_pages(uint64_t page_sz, int socket, unsigned int n, unsigned int flags, in
 	if (rc == 0) {
 		eal__mem_event_notify(EAL_MEM_EVENT_ALLOC, addr, (size_t)n * page_sz);
 		eal__test_point("memalloc-before-publish");
-		publish_and_wait();
+		(void)publish_and_wait(NULL);
 	}
 	hotplug_write_unlock();
 	if (rc == -ENOSPC)
@@ -1048,6 +1190,8 @@ static void
 free_locked(struct eal_memseg_list *msl, struct msl_local *l, unsigned int idx, unsigned int n)
 {
 	void *addr = EAL_PTR_ADD(msl->base_va, (size_t)idx * msl->page_sz);
+	uint32_t gen;
+	bool all;
 
 	eal__mem_event_notify(EAL_MEM_EVENT_FREE, addr, (size_t)n * msl->page_sz);
 	pthread_mutex_lock(&ma.lock);
@@ -1060,7 +1204,17 @@ free_locked(struct eal_memseg_list *msl, struct msl_local *l, unsigned int idx, 
 	l->version = msl->version;
 	pthread_mutex_unlock(&ma.lock);
 	eal__test_point("memfree-unrecorded");
-	publish_and_wait();
+	gen = publish_and_wait(&all);
+	/* A process that did not apply the change (stopped, slow) may still
+	 * map the old pages: their slots take no new page until it has, so
+	 * it never reads another page through an address it has not caught
+	 * up on. The hugepages go back now (its mapping keeps its own). */
+	for (unsigned int i = idx; !all && i < idx + n; i++) {
+		struct eal_memseg *ms = eal_fbarray_get(&msl->memseg_arr, i);
+
+		ms->nrank = gen;
+		ms->flags = EAL__MEMSEG_FLAG_QUARANTINE;
+	}
 	eal__test_point("memfree-before-release");
 	/* Every process unmapped the pages (or was given up on): release. */
 	pthread_mutex_lock(&ma.lock);
@@ -1178,7 +1332,7 @@ eal__memalloc_reclaim(bool (*owned)(const void *addr, size_t len, void *arg), vo
 		/* A process that stopped with pages it then lost (the dead
 		 * writer never published) still maps them and holds their
 		 * files: make everyone apply the lists as they are first. */
-		publish_and_wait();
+		(void)publish_and_wait(NULL);
 		backings_release_free();
 	}
 	/* The dead's records go; a live process's stay. */
@@ -1333,6 +1487,10 @@ eal__memalloc_init(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
 		else
 			ma.thread_running = true;
 	}
+	/* Not fatal: without it a process that was stopped may fault on a
+	 * page mapped meanwhile until its hotplug thread has caught up. */
+	if (rc == 0 && eal__os_segv_hook_install(fault_catch_up) < 0)
+		EAL_LOG(WARNING, "cannot install the SIGSEGV handler that catches up with memory mapped while this process was stopped, ignoring");
 	if (rc < 0)
 		eal__memalloc_fini(cfg, mcfg);
 	return rc;
@@ -1359,6 +1517,7 @@ eal__memalloc_fini(struct eal_internal_config *cfg, struct eal_mem_config *mcfg)
 
 	if (ma.mcfg == NULL || ma.mcfg != mcfg)
 		return;
+	eal__os_segv_hook_remove();
 	if (ma.thread_running) {
 		ma.stop = true;
 		/* Wakes every process's hotplug thread; the others see no new

@@ -125,6 +125,17 @@ void eal__os_advise_random(void *addr, size_t len);
  * with one handler installation for the whole range. */
 int eal__os_touch_guarded_range(void *addr, size_t len, size_t stride);
 
+/*
+ * Fault-driven catch-up: while installed, a SIGSEGV whose address @claim
+ * takes (it returns true once the address is mapped) is retried; any other
+ * goes to the handler installed before, or kills the process as it would
+ * have. @claim runs in the signal handler: async-signal-safe code only.
+ * One hook per process; remove restores the previous handler if ours is
+ * still the one installed.
+ */
+int eal__os_segv_hook_install(bool (*claim)(void *addr));
+void eal__os_segv_hook_remove(void);
+
 /* Put a reservation (PROT_NONE, no memory) back over [addr, addr + len),
  * replacing whatever is mapped there: pages leave this process, the range
  * stays ours. */
@@ -163,6 +174,8 @@ eal__os_gettid(void)
 
 /* Whether @pid names a live process (kill(pid, 0); EPERM counts as alive). */
 bool eal__os_pid_alive(int32_t pid);
+/* Whether @pid is stopped (SIGSTOP, a debugger: /proc/<pid>/stat). */
+bool eal__os_pid_stopped(int32_t pid);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t eal__os_time_ns(void);

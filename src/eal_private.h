@@ -287,6 +287,11 @@ void eal__mem_event_reset(void);
  * eal__memalloc_reclaim() gives back when no heap owns it. Pages without
  * it belong to their caller and are never reclaimed. */
 #define EAL__MEMSEG_FLAG_HEAP (1u << 15)
+/* In a FREE memseg slot: the page was freed while a process had not
+ * applied the change (stopped, or slow); the slot is not reused until
+ * every live process has applied generation ms->nrank, so none can still
+ * reach the old page at that address. */
+#define EAL__MEMSEG_FLAG_QUARANTINE (1u << 14)
 
 /*
  * Set up the page allocator of this process, in dynamic mode, after the

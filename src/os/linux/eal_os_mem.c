@@ -178,6 +178,63 @@ eal__os_advise_random(void *addr, size_t len)
 		EAL_LOG(DEBUG, "madvise(%p, %zu, MADV_RANDOM): %s", addr, len, strerror(errno));
 }
 
+static bool (*segv_claim)(void *addr);
+static struct sigaction segv_prev;
+
+static void
+segv_handler(int sig, siginfo_t *si, void *uc)
+{
+	int saved = errno;
+
+	/* si_code > 0: raised by the kernel for a fault, not kill(2). */
+	if (segv_claim != NULL && si->si_code > 0 && segv_claim(si->si_addr)) {
+		errno = saved;
+		return; /* mapped now: the access runs again */
+	}
+	if (segv_prev.sa_flags & SA_SIGINFO) {
+		segv_prev.sa_sigaction(sig, si, uc);
+	} else if (segv_prev.sa_handler != SIG_DFL && segv_prev.sa_handler != SIG_IGN) {
+		segv_prev.sa_handler(sig);
+	} else {
+		/* The default action on the retried access. */
+		signal(SIGSEGV, SIG_DFL);
+	}
+	errno = saved;
+}
+
+int
+eal__os_segv_hook_install(bool (*claim)(void *addr))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = segv_handler;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	segv_claim = claim;
+	if (sigaction(SIGSEGV, &sa, &segv_prev) < 0) {
+		int err = errno;
+
+		segv_claim = NULL;
+		EAL_LOG(DEBUG, "sigaction(SIGSEGV): %s", strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+void
+eal__os_segv_hook_remove(void)
+{
+	struct sigaction cur;
+
+	if (segv_claim == NULL)
+		return;
+	if (sigaction(SIGSEGV, NULL, &cur) == 0 && (cur.sa_flags & SA_SIGINFO) &&
+	    cur.sa_sigaction == segv_handler)
+		(void)sigaction(SIGSEGV, &segv_prev, NULL);
+	segv_claim = NULL;
+}
+
 int
 eal__os_unmap_to_reserved(void *addr, size_t len)
 {

@@ -62,10 +62,9 @@ eal__os_gettid_slow(void)
 	return eal__os_cached_tid;
 }
 
-/* A killed process whose parent has not reaped it yet is a zombie: kill()
- * still finds it, but it holds nothing any more. */
-static bool
-pid_is_zombie(int32_t pid)
+/* The state letter of /proc/<pid>/stat, or 0 when unreadable. */
+static char
+pid_state(int32_t pid)
 {
 	char path[64], buf[256];
 	const char *p;
@@ -75,15 +74,33 @@ pid_is_zombie(int32_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return false;
+		return 0;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return false;
+		return 0;
 	buf[n] = '\0';
 	/* "pid (comm) S ...": comm may contain ')' so take the last one. */
 	p = strrchr(buf, ')');
-	return p != NULL && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+	return p != NULL && p[1] == ' ' ? p[2] : 0;
+}
+
+/* A killed process whose parent has not reaped it yet is a zombie: kill()
+ * still finds it, but it holds nothing any more. */
+static bool
+pid_is_zombie(int32_t pid)
+{
+	char s = pid_state(pid);
+
+	return s == 'Z' || s == 'X';
+}
+
+bool
+eal__os_pid_stopped(int32_t pid)
+{
+	char s = pid_state(pid);
+
+	return s == 'T' || s == 't';
 }
 
 bool
