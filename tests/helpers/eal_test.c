@@ -384,6 +384,69 @@ eal_test_require_hugepages_2m(long n)
 	}
 }
 
+pid_t
+eal_test_spawn_app(const char *role, const char *const *opts, int *ret_fd)
+{
+	char *extra[32];
+	int n = 0;
+
+	extra[n++] = (char *)"--file-prefix";
+	extra[n++] = (char *)eal_test_prefix();
+	extra[n++] = (char *)"--runtime-dir";
+	extra[n++] = (char *)eal_test_runtime_base();
+	if (strcmp(role, "primary") == 0) {
+		extra[n++] = (char *)"--proc-type=primary";
+		for (; opts != NULL && *opts != NULL && n < 31; opts++)
+			extra[n++] = (char *)*opts;
+	} else {
+		extra[n++] = (char *)"--proc-type=secondary";
+	}
+	extra[n] = NULL;
+	return eal_test_spawnv(role, ret_fd, extra);
+}
+
+pid_t
+eal_test_start_app(const char *role, const char *const *opts)
+{
+	char line[256];
+	int fd;
+	pid_t pid = eal_test_spawn_app(role, opts, &fd);
+
+	assert_true(pid > 0);
+	if (eal_test_read_line(fd, line, sizeof(line), EAL_TEST_CHILD_WAIT_MS) < 0) {
+		close(fd);
+		fail_msg("%s: no line; exit status %d", role,
+			 eal_test_wait(pid, EAL_TEST_CHILD_WAIT_MS));
+	}
+	close(fd);
+	if (strcmp(line, "ok") != 0)
+		fail_msg("%s: %s", role, line);
+	return pid;
+}
+
+static volatile sig_atomic_t usr1_seen;
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	usr1_seen = 1;
+}
+
+void
+eal_test_catch_usr1(void)
+{
+	usr1_seen = 0;
+	signal(SIGUSR1, on_usr1);
+}
+
+void
+eal_test_wait_usr1(void)
+{
+	while (!usr1_seen)
+		usleep(1000);
+}
+
 long
 eal_test_reclaimed_free_2m(void)
 {

@@ -54,6 +54,23 @@ int eal_test_argv_prefix(char ***ret_argv, const char *prefix, const char *extra
 pid_t eal_test_spawn(const char *role, int *ret_out_fd, ...);
 /* Same with a NULL-terminated argument array. */
 pid_t eal_test_spawnv(const char *role, int *ret_out_fd, char *const *extra);
+/*
+ * Start this binary as child @role of this test's application: its
+ * --file-prefix and --runtime-dir, then --proc-type=primary and the
+ * NULL-terminated @opts (may be NULL) when @role is "primary", else
+ * --proc-type=secondary. eal_test_spawn_app hands back the child's stdout
+ * in *ret_fd; eal_test_start_app waits (EAL_TEST_CHILD_WAIT_MS) for its
+ * first line and fails the test unless it is "ok".
+ */
+#define EAL_TEST_CHILD_WAIT_MS 20000u
+pid_t eal_test_spawn_app(const char *role, const char *const *opts, int *ret_fd);
+pid_t eal_test_start_app(const char *role, const char *const *opts);
+
+/* In a child: from eal_test_catch_usr1() on, eal_test_wait_usr1() returns
+ * once the parent sent SIGUSR1 ("clean up and exit"). */
+void eal_test_catch_usr1(void);
+void eal_test_wait_usr1(void);
+
 /* Wait for a child; kills it after timeout_ms. Returns its exit status,
  * 128+signal when killed by a signal, or -1 on timeout. */
 int eal_test_wait(pid_t pid, unsigned int timeout_ms);

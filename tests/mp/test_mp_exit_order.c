@@ -26,15 +26,6 @@
 #define WAIT_MS 20000u
 #define MIB (1u << 20)
 
-static volatile sig_atomic_t leave;
-
-static void
-on_usr1(int sig)
-{
-	(void)sig;
-	leave = 1;
-}
-
 /* A process of the application: init with the given options, allocate
  * 6 x 1 MiB (pages of its own), check the primary's zone, say "ok", and on
  * SIGUSR1 clean up and exit. */
@@ -47,7 +38,7 @@ child(int argc, char **argv)
 	unsigned char *p[6];
 	int n = 1;
 
-	signal(SIGUSR1, on_usr1);
+	eal_test_catch_usr1();
 	for (int i = 0; i < argc && n < 23; i++)
 		args[n++] = argv[i];
 	if (eal_init(n, args) < 0) {
@@ -70,42 +61,10 @@ child(int argc, char **argv)
 	}
 	printf("ok\n");
 	fflush(stdout);
-	while (!leave)
-		usleep(1000);
+	eal_test_wait_usr1();
 	for (int i = 0; i < 6; i++)
 		eal_free(p[i]);
 	return eal_cleanup() == 0 ? 0 : 5;
-}
-
-/* Start one process of the application and wait for its "ok". */
-static pid_t
-start(const char *role, const char *const *mode)
-{
-	char *extra[16];
-	char line[128];
-	int n = 0, fd;
-	pid_t pid;
-
-	extra[n++] = (char *)"--file-prefix";
-	extra[n++] = (char *)eal_test_prefix();
-	extra[n++] = (char *)"--runtime-dir";
-	extra[n++] = (char *)eal_test_runtime_base();
-	if (strcmp(role, "primary") == 0) {
-		extra[n++] = (char *)"--proc-type=primary";
-		for (; *mode != NULL; mode++)
-			extra[n++] = (char *)*mode;
-	} else {
-		extra[n++] = (char *)"--proc-type=secondary";
-	}
-	extra[n] = NULL;
-	pid = eal_test_spawnv(role, &fd, extra);
-	assert_true(pid > 0);
-	if (eal_test_read_line(fd, line, sizeof(line), WAIT_MS) < 0)
-		fail_msg("%s: no line; exit status %d", role, eal_test_wait(pid, WAIT_MS));
-	close(fd);
-	if (strcmp(line, "ok") != 0)
-		fail_msg("%s: %s", role, line);
-	return pid;
 }
 
 static void
@@ -135,9 +94,9 @@ run_order(const unsigned int *order, unsigned int n)
 	for (size_t m = 0; m < EAL_DIM(modes); m++) {
 		pid_t pids[3];
 
-		pids[0] = start("primary", modes[m]);
+		pids[0] = eal_test_start_app("primary", modes[m]);
 		for (unsigned int i = 1; i < n; i++)
-			pids[i] = start("secondary", modes[m]);
+			pids[i] = eal_test_start_app("secondary", NULL);
 		for (unsigned int i = 0; i < n; i++)
 			stop(pids[order[i]]);
 		if (eal_test_prefix_files(eal_test_huge_mount_2m(), eal_test_prefix()) != 0)

@@ -34,15 +34,6 @@
 #define MIB (1ull << 20)
 #define BIG (6 * MIB)
 
-static volatile sig_atomic_t leave;
-
-static void
-on_usr1(int sig)
-{
-	(void)sig;
-	leave = 1;
-}
-
 static int
 add_seg(const struct eal_memseg_list *msl, const struct eal_memseg *ms, void *arg)
 {
@@ -72,7 +63,7 @@ child(int argc, char **argv)
 	int n = 1, pages = 0;
 	void *p;
 
-	signal(SIGUSR1, on_usr1);
+	eal_test_catch_usr1();
 	for (int i = 0; i < argc && n < 23; i++)
 		args[n++] = argv[i];
 	if (eal_init(n, args) < 0) {
@@ -82,8 +73,7 @@ child(int argc, char **argv)
 	if (strcmp(role, "primary") == 0) {
 		printf("ok\n");
 		fflush(stdout);
-		while (!leave)
-			usleep(1000);
+		eal_test_wait_usr1();
 		return eal_cleanup() == 0 ? 0 : 5;
 	}
 	if (strcmp(role, "grow") == 0 || strcmp(role, "shrink") == 0) {
@@ -105,35 +95,13 @@ child(int argc, char **argv)
 	printf("mapped %" PRIu64 " heap %" PRIu64 " pages %d validate %d\n", mapped, heap, pages,
 	       eal_malloc_validate());
 	fflush(stdout);
-	while (!leave) /* the parent counts the files meanwhile */
-		usleep(1000);
+	eal_test_wait_usr1(); /* the parent counts the files meanwhile */
 	p = eal_malloc(NULL, BIG, 0);
 	if (p == NULL)
 		return 4;
 	memset(p, 1, BIG);
 	eal_free(p);
 	return eal_cleanup() == 0 ? 0 : 5;
-}
-
-static pid_t
-start(const char *role, const char *mode, int *ret_fd)
-{
-	char *extra[12];
-	int n = 0;
-
-	extra[n++] = (char *)"--file-prefix";
-	extra[n++] = (char *)eal_test_prefix();
-	extra[n++] = (char *)"--runtime-dir";
-	extra[n++] = (char *)eal_test_runtime_base();
-	if (strcmp(role, "primary") == 0) {
-		extra[n++] = (char *)"--proc-type=primary";
-		if (mode != NULL)
-			extra[n++] = (char *)mode;
-	} else {
-		extra[n++] = (char *)"--proc-type=secondary";
-	}
-	extra[n] = NULL;
-	return eal_test_spawnv(role, ret_fd, extra);
 }
 
 /* The children of the case running, killed if it fails half-way. */
@@ -161,19 +129,16 @@ run(const char *mode, const char *point, const char *act)
 	pid_t victim;
 
 	assert_true(free_base > 0);
-	prim = start("primary", mode, &fd);
-	assert_int_equal(eal_test_read_line(fd, line, sizeof(line), WAIT_MS), 0);
-	close(fd);
-	assert_string_equal(line, "ok");
+	prim = eal_test_start_app("primary", (const char *const[]){ mode, NULL });
 
 	/* For a shrink, the growth before it must get through. */
 	setenv("EAL_TEST_FAULT", point, 1);
-	victim = start(act, NULL, NULL);
+	victim = eal_test_spawn_app(act, NULL, NULL);
 	unsetenv("EAL_TEST_FAULT");
 	if (eal_test_wait(victim, WAIT_MS) != 128 + SIGKILL)
 		fail_msg("%s: the victim was not killed at its point", point);
 
-	checker = start("check", NULL, &fd);
+	checker = eal_test_spawn_app("check", NULL, &fd);
 	assert_int_equal(eal_test_read_line(fd, line, sizeof(line), WAIT_MS), 0);
 	close(fd);
 	if (sscanf(line, "mapped %llu heap %llu pages %d validate %d", &mapped, &heap, &pages,

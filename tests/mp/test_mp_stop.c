@@ -193,30 +193,6 @@ child(int argc, char **argv)
 	}
 }
 
-static pid_t
-start(const char *role)
-{
-	char *extra[8];
-	char line[128];
-	int n = 0, fd;
-	pid_t pid;
-
-	extra[n++] = (char *)"--file-prefix";
-	extra[n++] = (char *)eal_test_prefix();
-	extra[n++] = (char *)"--runtime-dir";
-	extra[n++] = (char *)eal_test_runtime_base();
-	extra[n++] = (char *)(strcmp(role, "primary") == 0 ? "--proc-type=primary"
-							    : "--proc-type=secondary");
-	extra[n] = NULL;
-	pid = eal_test_spawnv(role, &fd, extra);
-	assert_true(pid > 0);
-	assert_int_equal(eal_test_read_line(fd, line, sizeof(line), WAIT_MS), 0);
-	close(fd);
-	if (strcmp(line, "ok") != 0)
-		fail_msg("%s: %s", role, line);
-	return pid;
-}
-
 /* The parent reads the control block through a secondary of its own. */
 static struct ctl *
 attach_ctl(void)
@@ -252,10 +228,10 @@ run(const char *watcher_role)
 	struct ctl *c;
 
 	assert_true(free_base > 0);
-	prim = start("primary");
+	prim = eal_test_start_app("primary", NULL);
 	c = attach_ctl();
-	writer = start("writer");
-	watcher = start(watcher_role);
+	writer = eal_test_start_app("writer", NULL);
+	watcher = eal_test_start_app(watcher_role, NULL);
 	eal_test_rng_seed(0x5709);
 	for (int s = 0; s < STOPS; s++) {
 		uint64_t target = c->go + ROUNDS;
