@@ -44,8 +44,11 @@
 
 #define TIB (1ull << 40)
 /* Highest address + 1 of the lower half on x86-64 with 4-level paging;
- * with 5-level paging the kernel too stays below it unless asked. */
+ * with 5-level paging the kernel too stays below it unless asked, and
+ * the user half ends at 2^56 (a primary may have been given a base up
+ * there). */
 #define USER_VA_END (1ull << 47)
+#define USER_VA_END_5LEVEL (1ull << 56)
 /* /proc/self/maps of a large process is a few hundred KiB. */
 #define MAPS_MAX (16u << 20)
 
@@ -201,12 +204,6 @@ reserve_exact(uint64_t addr, uint64_t len)
 	return eal__os_reserve_va((void *)(uintptr_t)addr, (size_t)len, true, &got);
 }
 
-static void
-log_no_address_space(const char *who, uint64_t len, int rc)
-{
-	EAL_LOG(ERR, "cannot reserve %" PRIu64 " MiB of address space for the %s shared config, arrays and memory: %s; it is address space only, not memory, but the address-space limit (ulimit -v) counts it: raise the limit",
-		len >> 20, who, eal_strerror(rc));
-}
 
 int
 eal__region_reserve(uint64_t base, bool base_given, void **ret_addr)
@@ -221,7 +218,8 @@ eal__region_reserve(uint64_t base, bool base_given, void **ret_addr)
 		return 0;
 	}
 	if (rc == -ENOMEM) {
-		log_no_address_space("application's", len, rc);
+		EAL_LOG(ERR, "cannot reserve %" PRIu64 " MiB of address space for the application's shared config, arrays and memory: %s; it is address space only, not memory, but the address-space limit (ulimit -v) counts it: raise the limit",
+			len >> 20, eal_strerror(rc));
 		return rc;
 	}
 	/* Taken (EEXIST), or refused (EINVAL: beyond the address space, or
@@ -270,7 +268,7 @@ eal__region_attach(uint64_t addr, uint64_t len)
 
 	if (addr == 0 || (addr & (EAL_REGION_GRANULE - 1)) != 0 || len < eal__region_head_len() ||
 	    len > max_len() || (len & (eal__os_page_size() - 1)) != 0 || addr + len < addr ||
-	    addr + len > USER_VA_END) {
+	    addr + len > USER_VA_END_5LEVEL) {
 		EAL_LOG(ERR, "the shared config records the address region [0x%" PRIx64 ", +0x%" PRIx64 "), which no primary creates (zero, unaligned or out of range): the file is corrupt; start a new primary",
 			addr, len);
 		return -EPROTO;

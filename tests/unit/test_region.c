@@ -205,7 +205,7 @@ test_attach_secondary(void **state)
 	assert_int_equal(eal__region_attach(base, head - 4096), -EPROTO);
 	assert_int_equal(eal__region_attach(base, head + 1), -EPROTO);
 	assert_int_equal(eal__region_attach(base, 1000 * TIB), -EPROTO);
-	assert_int_equal(eal__region_attach(127 * TIB, 2 * TIB), -EPROTO);
+	assert_int_equal(eal__region_attach((1ull << 56) - TIB, 2 * TIB), -EPROTO);
 	assert_int_equal(eal_test_log_count(EAL_LOG_ERR, "the file is corrupt"), 6);
 	assert_false(is_reserved(base));
 
