@@ -33,7 +33,7 @@ ninja -C build
 meson test -C build --print-errorlogs --num-processes 4 "$@"
 check_skips build/meson-logs/testlog.json
 
-echo "== stress (8 processes x 2 threads, bounded op count)"
+echo "== stress: 8 processes x 2 threads (bounded op count), then a 20 s kill -9 storm"
 EAL_STRESS_OPS=${EAL_STRESS_OPS:-1500} meson test -C build --setup stress --suite stress --print-errorlogs
 check_skips build/meson-logs/testlog-stress.json
 
