@@ -126,9 +126,22 @@ prealloc_node(const struct eal_internal_config *cfg, const struct eal_mem_config
 	      uint64_t bytes)
 {
 	const struct eal_hugepage_info *hi = &cfg->hugepage_info;
-	uint64_t left = bytes, smallest = 0;
+	uint64_t left = bytes, smallest = 0, avail = 0, avail_pages = 0;
 	int rc;
 
+	/* Not enough free, whatever the layout: say so at once, in one line,
+	 * rather than after trying smaller and smaller runs. */
+	for (unsigned int i = 0; i < hi->n_sizes; i++) {
+		if (!node_has_lists(mcfg, node, hi->sizes[i].page_size))
+			continue;
+		avail += pages_available(hi, hi->sizes[i].page_size, node) * hi->sizes[i].page_size;
+		avail_pages += pages_available(hi, hi->sizes[i].page_size, node);
+	}
+	if (avail < bytes) {
+		EAL_LOG(ERR, "cannot preallocate %" PRIu64 " MiB on socket %d: only %" PRIu64 " MiB of hugepages (%" PRIu64 " pages) are free there; ask for less, free some (eal-hugepages shows who holds them), or reserve more",
+			bytes >> 20, node, avail >> 20, avail_pages);
+		return -ENOMEM;
+	}
 	/* hugepage_info lists sizes largest first */
 	for (unsigned int i = 0; i < hi->n_sizes && left > 0; i++) {
 		uint64_t sz = hi->sizes[i].page_size, n;

@@ -1023,10 +1023,14 @@ alloc_pages(uint64_t page_sz, int socket, unsigned int n, unsigned int flags, in
 	hotplug_write_unlock();
 	if (rc == -ENOSPC)
 		rc = -ENOMEM; /* hugetlbfs: the pool has no free page */
-	if (rc == -ENOMEM)
-		EAL_LOG(ERR, "cannot allocate %u page(s) of %" PRIu64 " kB on %s%d: no free run that long, no free hugepages, or a limit refused",
-			n, page_sz >> 10, socket == EAL_SOCKET_ID_ANY ? "any socket, local " : "socket ",
-			socket == EAL_SOCKET_ID_ANY ? 0 : socket);
+	/* Expected (the heap then says ENOMEM to its caller, as DPDK,
+	 * quietly): DEBUG. */
+	if (rc == -ENOMEM && socket == EAL_SOCKET_ID_ANY)
+		EAL_LOG(DEBUG, "cannot allocate %u page(s) of %" PRIu64 " kB on any socket: no free run that long, no free hugepages, or a limit refused",
+			n, page_sz >> 10);
+	else if (rc == -ENOMEM)
+		EAL_LOG(DEBUG, "cannot allocate %u page(s) of %" PRIu64 " kB on socket %d: no free run that long, no free hugepages, or a limit refused",
+			n, page_sz >> 10, socket);
 	else if (rc < 0)
 		EAL_LOG(ERR, "cannot allocate %u page(s) of %" PRIu64 " kB: %s", n, page_sz >> 10,
 			eal_strerror(rc));

@@ -491,7 +491,9 @@ reserve_check(struct eal_memzone_state *st, const char *name, size_t *len, int *
 	uint32_t idx;
 
 	if (st->zones->count >= st->zones->len) {
-		EAL_LOG(ERR, "cannot reserve memzone '%s': %u memzones exist (max_memzone); free one, or build with a larger -Dmax_memzone",
+		/* Expected failures (ENOSPC, EEXIST, ENOMEM) are DEBUG, as in
+		 * DPDK: callers probe (rte_mempool tries IOVA_CONTIG first). */
+		EAL_LOG(DEBUG, "cannot reserve memzone '%s': %u memzones exist (max_memzone); free one, or build with a larger -Dmax_memzone",
 			n, st->zones->len);
 		return -ENOSPC;
 	}
@@ -502,7 +504,7 @@ reserve_check(struct eal_memzone_state *st, const char *name, size_t *len, int *
 	}
 	*ret_hash = eal__memzone_name_hash(name);
 	if (eal__memzone_index_find(st->index, *ret_hash, name, zone_name_eq, st->zones, &idx) == 0) {
-		EAL_LOG(ERR, "memzone '%s': name already used (by the zone of %zu bytes at %p)", n,
+		EAL_LOG(DEBUG, "memzone '%s': name already used (by the zone of %zu bytes at %p)", n,
 			zone_at(st->zones, idx)->len, zone_at(st->zones, idx)->addr);
 		return -EEXIST;
 	}
@@ -562,7 +564,7 @@ reserve_biggest(struct eal_memzone_state *st, const char *n, int socket, unsigne
 	}
 	len = EAL_ALIGN_FLOOR(len, (size_t)EAL_CACHE_LINE_SIZE);
 	if (len == 0) {
-		EAL_LOG(ERR, "cannot reserve memzone '%s' of the largest free size: no free memory on socket %s (flags 0x%x)",
+		EAL_LOG(DEBUG, "cannot reserve memzone '%s' of the largest free size: no free memory on socket %s (flags 0x%x)",
 			n, socket_str(socket, sb, sizeof(sb)), flags);
 		return -ENOMEM;
 	}
@@ -596,8 +598,11 @@ reserve_locked(struct eal_memzone_state *st, const char *name, size_t len, int s
 	 * when the descriptor is taken below. */
 	rc = st->heap->alloc(socket, len, align, bound, flags, &addr, &got_socket, &page_sz);
 	if (rc < 0) {
-		if (rc == -ENOMEM)
-			EAL_LOG(ERR, "cannot reserve memzone '%s': no free block of %zu bytes (align %u, bound %u, socket %s, flags 0x%x); free memory, or give more with -m / --socket-mem",
+		if (rc == -ENOMEM && (flags & EAL_MEMZONE_IOVA_CONTIG))
+			EAL_LOG(DEBUG, "cannot reserve memzone '%s': no IOVA-contiguous block of %zu bytes (align %u, bound %u, socket %s, flags 0x%x); dynamic memory rarely gets physically contiguous pages: use larger pages (1 GiB), --legacy-mem, or --iova-mode=va",
+				n, len, align, bound, socket_str(socket, sb, sizeof(sb)), flags);
+		else if (rc == -ENOMEM)
+			EAL_LOG(DEBUG, "cannot reserve memzone '%s': no free block of %zu bytes (align %u, bound %u, socket %s, flags 0x%x); free memory, or give more with -m / --socket-mem",
 				n, len, align, bound, socket_str(socket, sb, sizeof(sb)), flags);
 		else
 			EAL_LOG(ERR, "cannot reserve memzone '%s' (%zu bytes, socket %s, flags 0x%x): the heap refused: %s",
