@@ -525,6 +525,7 @@ hotplug_thread(void *arg)
 	struct eal_mcfg_proc *me = &ma.mcfg->procs[ma.slot];
 
 	(void)arg;
+	eal__os_thread_name("eal-hotplug"); /* as DPDK names its threads */
 	__atomic_store_n(&ma.thread_tid, eal__os_gettid(), __ATOMIC_RELEASE);
 	for (;;) {
 		uint32_t gen = __atomic_load_n(&ma.mcfg->hotplug_gen, __ATOMIC_ACQUIRE);

@@ -174,6 +174,9 @@ eal__os_gettid(void)
 
 /* Whether @pid names a live process (kill(pid, 0); EPERM counts as alive). */
 bool eal__os_pid_alive(int32_t pid);
+/* Name the calling thread (at most 15 characters: ps, top, gdb show it). */
+void eal__os_thread_name(const char *name);
+
 /* Whether @pid is stopped (SIGSTOP, a debugger: /proc/<pid>/stat). */
 bool eal__os_pid_stopped(int32_t pid);
 

@@ -1291,7 +1291,8 @@ usage(FILE *f)
 	fprintf(f,
 		"Usage: " PROG " [--show | --json]\n"
 		"       " PROG " [-p SIZE] [--clear] [--unmount [DIR]] [--reserve SIZE[:NODE]]\n"
-		"                     [--mount [DIR]] [--dry-run] [--show | --json]\n"
+		"                     [-n NODE] [--mount [DIR]] [--dry-run] [--show | --json]\n"
+		"       " PROG " --setup SIZE [-p SIZE] [-n NODE] [-d DIR]\n"
 		"\n"
 		"Show the machine's hugepages and, as root, set them up for libeal programs.\n"
 		"\n"
@@ -1303,9 +1304,13 @@ usage(FILE *f)
 		"  -r, --reserve SIZE[:NODE]\n"
 		"                        reserve SIZE of memory (e.g. 512M, 2G) in pages of the\n"
 		"                        chosen size, on NUMA node NODE or spread by the kernel\n"
+		"  -n, --node NODE       the NUMA node for --reserve (as SIZE:NODE)\n"
 		"  -c, --clear           release every reserved hugepage that is not in use\n"
 		"  -m, --mount [DIR]     mount hugetlbfs for the chosen size at DIR\n"
 		"                        (default " DEFAULT_MOUNT "), creating DIR\n"
+		"  -d, --directory DIR   the directory for --mount\n"
+		"      --setup SIZE      --clear --unmount --reserve SIZE --mount in one go\n"
+		"                        (dpdk-hugepages.py's spellings -n, -d, --setup work)\n"
 		"  -u, --unmount [DIR]   unmount DIR, or every hugetlbfs mount\n"
 		"      --dry-run         print what --reserve, --clear, --mount and --unmount\n"
 		"                        would do, and do nothing\n"
@@ -1368,7 +1373,25 @@ enum {
 	OPT_JSON = 256,
 	OPT_DRY_RUN,
 	OPT_VERSION,
+	OPT_SETUP,
 };
+
+/* -n NODE: the node of --reserve, given apart (dpdk-hugepages.py). */
+static int
+parse_node(const char *arg, int *ret_node)
+{
+	unsigned long node;
+	char *end;
+
+	errno = 0;
+	node = strtoul(arg, &end, 10);
+	if (!isdigit((unsigned char)arg[0]) || *end != '\0' || errno != 0 || node > NODE_ARG_MAX) {
+		say_error("--node '%s': not a NUMA node number", arg);
+		return EXIT_USAGE;
+	}
+	*ret_node = (int)node;
+	return CONTINUE;
+}
 
 static int
 parse_args(int argc, char **argv, struct opts *o)
@@ -1382,18 +1405,22 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "mount", optional_argument, NULL, 'm' },
 		{ "unmount", optional_argument, NULL, 'u' },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "node", required_argument, NULL, 'n' },
+		{ "directory", required_argument, NULL, 'd' },
+		{ "setup", required_argument, NULL, OPT_SETUP },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, rc;
+	const char *directory = NULL;
+	int c, rc, node = -1;
 
 	memset(o, 0, sizeof(*o));
 	o->reserve_node = -1;
 	opterr = 0;
 	/* '+': stop at the first word that is not an option; ':': report a
 	 * missing argument as ':' rather than '?'. */
-	while ((c = getopt_long(argc, argv, "+:sp:r:cm::u::h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:sp:r:cm::u::hn:d:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o->show = true;
@@ -1412,6 +1439,21 @@ parse_args(int argc, char **argv, struct opts *o)
 			rc = parse_reserve(optarg, o);
 			if (rc != CONTINUE)
 				return rc;
+			break;
+		case OPT_SETUP:
+			/* dpdk-hugepages.py: clear, unmount, reserve, mount. */
+			rc = parse_reserve(optarg, o);
+			if (rc != CONTINUE)
+				return rc;
+			o->clear = o->unmount = o->mount = true;
+			break;
+		case 'n':
+			rc = parse_node(optarg, &node);
+			if (rc != CONTINUE)
+				return rc;
+			break;
+		case 'd':
+			directory = optarg;
 			break;
 		case 'c':
 			o->clear = true;
@@ -1449,6 +1491,29 @@ parse_args(int argc, char **argv, struct opts *o)
 	if (optind < argc) {
 		say_error("unexpected argument '%s' (see --help)", argv[optind]);
 		return EXIT_USAGE;
+	}
+	if (node >= 0) {
+		if (o->reserve_arg == NULL) {
+			say_error("--node needs --reserve or --setup");
+			return EXIT_USAGE;
+		}
+		if (o->reserve_node >= 0 && o->reserve_node != node) {
+			say_error("--node %d and --reserve %s name two nodes", node, o->reserve_arg);
+			return EXIT_USAGE;
+		}
+		o->reserve_node = node;
+	}
+	if (directory != NULL) {
+		if (!o->mount) {
+			say_error("--directory needs --mount or --setup");
+			return EXIT_USAGE;
+		}
+		if (o->mount_dir != NULL && strcmp(o->mount_dir, directory) != 0) {
+			say_error("--directory %s and --mount %s name two directories", directory,
+				  o->mount_dir);
+			return EXIT_USAGE;
+		}
+		o->mount_dir = directory;
 	}
 	return CONTINUE;
 }

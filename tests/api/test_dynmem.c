@@ -11,6 +11,7 @@
  * Needs 40 free 2 MiB hugepages and a writable mount; exits 77 otherwise.
  * Runs alone (it compares the system's free page count).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +183,47 @@ test_prealloc_pinned(void **state)
 }
 
 /* Bad arguments, and frees of what is not an allocation. */
+/* Threads of this process named @name (/proc/self/task/<tid>/comm). */
+static int
+threads_named(const char *name)
+{
+	char path[300], comm[32];
+	struct dirent *d;
+	DIR *dir = opendir("/proc/self/task");
+	int n = 0;
+
+	assert_non_null(dir);
+	while ((d = readdir(dir)) != NULL) {
+		FILE *f;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", d->d_name);
+		f = fopen(path, "r");
+		if (f != NULL && fgets(comm, sizeof(comm), f) != NULL &&
+		    strncmp(comm, name, strlen(name)) == 0 && comm[strlen(name)] == '\n')
+			n++;
+		if (f != NULL)
+			fclose(f);
+	}
+	closedir(dir);
+	return n;
+}
+
+/* The hotplug thread has a name, as DPDK's threads do (ps, top, gdb). */
+static void
+test_thread_named(void **state)
+{
+	(void)state;
+	assert_int_equal(threads_named("eal-hotplug"), 0);
+	init_with(NULL, NULL, NULL);
+	for (int i = 0; i < 1000 && threads_named("eal-hotplug") == 0; i++)
+		usleep(1000); /* it names itself when it starts */
+	assert_int_equal(threads_named("eal-hotplug"), 1);
+	assert_int_equal(eal_cleanup(), 0);
+	assert_int_equal(threads_named("eal-hotplug"), 0);
+}
+
 static void
 test_bad_arguments(void **state)
 {
@@ -477,6 +519,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_cycles_in_memory_single_file),
 		cmocka_unit_test(test_prealloc_pinned),
 		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_thread_named),
 		cmocka_unit_test(test_pool_exhausted_rolls_back),
 		cmocka_unit_test(test_socket_limit),
 		cmocka_unit_test(test_events_and_validators),

@@ -288,6 +288,11 @@ WRITE_CASES = [
      ["--reserve", "1G", "--dry-run"], {(None, 2048): 64}, "would write 512 to "),
     ("--clear --dry-run changes nothing", "2m_1g", ["--clear", "--dry-run"],
      {(None, 2048): 512, (None, 1048576): 4}, "would write 0 to "),
+    ("dpdk-hugepages.py's -n NODE: --reserve 64M -n 1 is 64M:1", "numa2_uneven",
+     ["--reserve", "64M", "-n", "1"], {(1, 2048): 32, (0, 2048): 100},
+     "on node 1: 32 reserved (64M), was 28"),
+    ("--node=1 with --reserve 64M:1 agrees", "numa2_uneven",
+     ["--reserve", "64M:1", "--node=1"], {(1, 2048): 32}, "on node 1: 32 reserved"),
 ]
 
 
@@ -322,6 +327,28 @@ def t_reserve_json():
         assert rc == 0, err
         assert "64 reserved" in err or "was 64" in err, err
         assert json.loads(out)["sizes"][0]["total"] == 64
+
+
+@test
+def t_dpdk_spellings():
+    """dpdk-hugepages.py's --setup SIZE (clear, unmount, reserve, mount), -d DIR, and -n"""
+    with tempfile.TemporaryDirectory() as tmp:
+        target = os.path.join(tmp, "mnt")
+        rc, out, _ = run(["--setup", "64M", "-n", "1", "-d", target, "--dry-run"],
+                         fixture("numa2_uneven"))
+        assert rc == 0, out
+        lines = out.splitlines()
+        clear = [i for i, l in enumerate(lines) if l.startswith("would write 0 to ")]
+        reserve = [i for i, l in enumerate(lines) if "node1" in l and "would write 32" in l]
+        mount = [i for i, l in enumerate(lines) if l == "would mount hugetlbfs at %s (pagesize=2M)" % target]
+        assert clear and reserve and mount and clear[0] < reserve[0] < mount[0], out
+        assert not os.path.exists(target)
+    for args, text in ((["-n", "0"], "--node needs --reserve or --setup"),
+                       (["--reserve", "64M:0", "-n", "1"], "name two nodes"),
+                       (["-d", "/tmp/x"], "--directory needs --mount or --setup"),
+                       (["--reserve", "64M", "-n", "x"], "not a NUMA node number")):
+        rc, _, err = run(args + ["--dry-run"], fixture("numa2_uneven"))
+        assert rc == 2 and text in err, (args, rc, err)
 
 
 @test

@@ -95,6 +95,15 @@ pid_is_zombie(int32_t pid)
 	return s == 'Z' || s == 'X';
 }
 
+void
+eal__os_thread_name(const char *name)
+{
+	int rc = pthread_setname_np(pthread_self(), name);
+
+	if (rc != 0)
+		EAL_LOG(DEBUG, "pthread_setname_np(%s): %s", name, strerror(rc));
+}
+
 bool
 eal__os_pid_stopped(int32_t pid)
 {
