@@ -49,17 +49,9 @@
 #include "eal_os.h"
 #include "eal_private.h"
 
-#define PROG "eal-info"
+#include "eal_info.h"
 
-enum {
-	EXIT_RUNNING = 0,
-	EXIT_ABSENT = 1,
-	EXIT_USAGE = 2,
-	EXIT_STALE = 3,
-	EXIT_INVALID = 4,
-	/* internal: go on (never an exit status) */
-	CONTINUE = -1,
-};
+#define PROG "eal-info"
 
 /* Used runs listed per memseg list, in JSON and in the text table. */
 #define RUNS_JSON_MAX 256u
@@ -1844,6 +1836,8 @@ struct opts {
 	const char *prefix;
 	const char *runtime_dir;
 	bool json;
+	bool list;  /* --list */
+	bool clean; /* --clean */
 };
 
 static void
@@ -1851,6 +1845,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: " PROG " [--file-prefix PREFIX] [--runtime-dir DIR] [--json]\n"
+		"       " PROG " --list [--runtime-dir DIR]\n"
+		"       " PROG " --clean --file-prefix PREFIX [--runtime-dir DIR]\n"
 		"\n"
 		"Show what the libeal application running (or left behind) under PREFIX\n"
 		"holds, from its runtime files, without attaching to it or taking a lock.\n"
@@ -1860,20 +1856,28 @@ usage(FILE *f)
 		"                            $RUNTIME_DIRECTORY/eal, /var/run/eal as root,\n"
 		"                            $XDG_RUNTIME_DIR/eal, else /tmp/eal-<uid>)\n"
 		"      --json                print one JSON object (docs/eal-info.md)\n"
+		"      --list                every prefix under the runtime base and its state:\n"
+		"                            live, orphans (secondaries of a primary that is\n"
+		"                            gone), dead, stale files\n"
+		"      --clean               remove PREFIX's runtime files, hugepage files and\n"
+		"                            --no-huge file; refused while a process of it lives\n"
 		"  -h, --help                this text\n"
 		"\n"
-		"Exit status: 0 running, 1 nothing runs under PREFIX, 2 usage error,\n"
-		"3 stale files of a primary that died, 4 files that cannot be read.\n");
+		"Exit status: 0 running (--list: prefixes found; --clean: done), 1 nothing\n"
+		"runs under PREFIX, 2 usage error, 3 stale files of a primary that died,\n"
+		"4 files that cannot be read, 5 --clean refused: a process of PREFIX lives.\n");
 }
 
 static int
 parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_PREFIX = 256, OPT_RUNTIME_DIR, OPT_JSON };
+	enum { OPT_PREFIX = 256, OPT_RUNTIME_DIR, OPT_JSON, OPT_LIST, OPT_CLEAN };
 	static const struct option longopts[] = {
 		{ "file-prefix", required_argument, NULL, OPT_PREFIX },
 		{ "runtime-dir", required_argument, NULL, OPT_RUNTIME_DIR },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "clean", no_argument, NULL, OPT_CLEAN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1892,6 +1896,12 @@ parse_args(int argc, char **argv, struct opts *o)
 		case OPT_JSON:
 			o->json = true;
 			break;
+		case OPT_LIST:
+			o->list = true;
+			break;
+		case OPT_CLEAN:
+			o->clean = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_RUNNING;
@@ -1905,6 +1915,11 @@ parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (optind < argc) {
 		say_error("unexpected argument '%s'; see --help", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if ((o->list && (o->clean || o->json || o->prefix != NULL)) ||
+	    (o->clean && (o->json || o->prefix == NULL))) {
+		say_error("--list takes only --runtime-dir; --clean needs --file-prefix (and no --json); see --help");
 		return EXIT_USAGE;
 	}
 	return CONTINUE;
@@ -1923,6 +1938,12 @@ main(int argc, char **argv)
 	if (rc != CONTINUE)
 		return rc;
 	rc = resolve_dir(&r, o.prefix, o.runtime_dir);
+	if (rc == CONTINUE && o.list) {
+		*strrchr(r.dir, '/') = '\0'; /* "<base>/<prefix>": the base */
+		return eal_info_list(r.dir);
+	}
+	if (rc == CONTINUE && o.clean)
+		return eal_info_clean(r.dir, r.prefix);
 	if (rc == CONTINUE)
 		rc = open_dir(&r);
 	if (rc == CONTINUE)

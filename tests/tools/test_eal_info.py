@@ -400,6 +400,60 @@ def t_stale_primary_killed():
             {apps[1].pid, apps[2].pid}
 
 
+# ---- --list and --clean ------------------------------------------------------------
+
+
+def list_state(prefix):
+    """The STATE column of prefix's line in --list (None: not listed)."""
+    p = subprocess.run([TOOL, "--list", "--runtime-dir", BASE], capture_output=True,
+                       text=True, timeout=60)
+    check_clean_exit(p.returncode, p.stderr)
+    for line in p.stdout.splitlines():
+        cols = line.split()
+        if cols and cols[0] == prefix:
+            return cols[1]
+    return None
+
+
+def clean(prefix):
+    p = subprocess.run([TOOL, "--clean", "--file-prefix", prefix, "--runtime-dir", BASE],
+                       capture_output=True, text=True, timeout=60)
+    check_clean_exit(p.returncode, p.stderr)
+    return p.returncode, p.stdout, p.stderr
+
+
+@test
+def t_list_and_clean():
+    """--list names each prefix's state; --clean refuses while a process lives, then removes everything"""
+    with application("clean", PRIMARY_ZONES[:1], [], SECONDARY_ZONES[:1]) as (prefix, apps):
+        d = os.path.join(BASE, prefix)
+        assert list_state(prefix) == "live"
+        rc, _, err = clean(prefix)
+        assert rc == 5 and "its primary (pid %d) is running" % apps[0].pid in err, (rc, err)
+        assert os.path.isdir(d)
+        # The primary dies; its secondary maps the memory still.
+        apps[0].kill()
+        apps[0].reap()
+        assert list_state(prefix) == "orphans"
+        rc, _, err = clean(prefix)
+        assert rc == 5 and "a process still maps its memory" in err, (rc, err)
+        assert os.path.isdir(d)
+        apps[1].kill()
+        apps[1].reap()
+        assert list_state(prefix) == "dead"
+        rc, out, err = clean(prefix)
+        assert rc == 0 and "removed" in out, (rc, out, err)
+        assert not os.path.exists(d)
+        assert not os.path.exists("/dev/shm/eal-%d-%s.nohuge" % (os.geteuid(), prefix))
+        assert list_state(prefix) is None
+        rc, out, _ = clean(prefix)  # nothing left: nothing to do, still 0
+        assert rc == 0, out
+    p = subprocess.run([TOOL, "--list", "--clean"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2, p
+    p = subprocess.run([TOOL, "--clean"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and "--clean needs --file-prefix" in p.stderr, p
+
+
 # ---- nothing there -------------------------------------------------------------
 
 @test
