@@ -800,6 +800,8 @@ mount_scan_cb(void *arg, const struct eal_hugepage_mount *m)
 	if (mounts_are_real() && eal__os_dir_writable(m->path) == -EACCES) {
 		EAL_LOG(NOTICE, "skipping hugetlbfs mount %s: this user (uid %u) cannot create files in it",
 			m->path, (unsigned int)geteuid());
+		if (hi->unwritable_mount[0] == '\0')
+			snprintf(hi->unwritable_mount, sizeof(hi->unwritable_mount), "%s", m->path);
 		return 0;
 	}
 	if (size == 0) {
@@ -1424,6 +1426,55 @@ eal__hugepage_info_usable(const struct eal_hugepage_info *hi, bool in_memory, ch
 	if (!reserved)
 		snprintf(why, why_len, "no hugepages reserved");
 	return false;
+}
+
+/*
+ * What to do about it, for the situation eal__hugepage_info_usable()
+ * found, and for this process (root or not, in a container or not): the
+ * advice that fixes it, never one that would shrink a pool or that only
+ * the host can follow. @root and @can_reserve (nr_hugepages writable)
+ * come from the caller so that tests can ask for each case.
+ */
+void
+eal__hugepage_advice(const struct eal_hugepage_info *hi, bool root, bool can_reserve, char *buf,
+		     size_t len)
+{
+	uint64_t reserved = 0, in_use = 0, size = hi->default_size != 0 ? hi->default_size : 2u << 20;
+	bool unmounted = false;
+	char sz[32];
+
+	for (unsigned int i = 0; i < hi->n_sizes; i++) {
+		const struct eal_hugepage_size_info *s = &hi->sizes[i];
+
+		if (s->nr_pages == 0 && s->overcommit_pages == 0)
+			continue;
+		if (!s->mounted)
+			unmounted = true;
+		if (s->page_size == size) {
+			reserved += s->nr_pages * s->page_size;
+			in_use += (s->nr_pages - s->free_pages) * s->page_size;
+		}
+	}
+	if (hi->n_sizes == 0) {
+		snprintf(buf, len, "hugepages come from the host: reserve and mount them there and bind-mount a hugetlbfs directory into this container (or the kernel lacks hugetlbfs)");
+	} else if (unmounted && hi->unwritable_mount[0] != '\0') {
+		snprintf(buf, len, "%s is mounted but this user cannot create files in it: mount hugetlbfs for this user (mount -t hugetlbfs -o uid=%u,mode=0700 nodev DIR) and pass --huge-dir DIR, or run as the mount's owner",
+			 hi->unwritable_mount, (unsigned int)geteuid());
+	} else if (unmounted) {
+		snprintf(buf, len, "%s `eal-hugepages --mount`", root ? "run" : "ask root to run");
+	} else if (reserved != 0) {
+		/* All in use: more, never less than what is reserved. */
+		snprintf(sz, sizeof(sz), "%" PRIu64 "M", (reserved >> 20) + 256);
+		snprintf(buf, len, "free some (`eal-hugepages` shows which prefixes hold them%s) or %s `eal-hugepages --reserve %s`",
+			 in_use != 0 ? ", `eal-info --clean` removes a dead one's" : "",
+			 can_reserve ? "run" : root ? "on the host, run" : "ask root to run", sz);
+	} else if (can_reserve) {
+		snprintf(buf, len, "run `eal-hugepages --reserve 256M --mount`");
+	} else {
+		snprintf(buf, len, "%s `eal-hugepages --reserve 256M --mount`%s",
+			 root ? "on the host, run" : "ask root to run",
+			 root ? " (this process cannot change nr_hugepages: a container?)" : "");
+	}
 }
 
 /* ======================================================================

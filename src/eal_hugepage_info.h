@@ -62,6 +62,9 @@ struct eal_hugepage_info {
 	unsigned int n_sizes;      /* valid entries of sizes[] */
 	uint64_t default_size;     /* meminfo Hugepagesize, bytes; 0: unknown */
 	struct eal_hugepage_size_info sizes[EAL_MAX_HUGEPAGE_SIZES]; /* largest first */
+	/* Process-local, for the advice: the first hugetlbfs mount skipped
+	 * because this user cannot create files in it ("" none). */
+	char unwritable_mount[PATH_MAX];
 };
 
 /* One hugetlbfs line of a mounts text. */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "eal_internal_cfg.h"
 #include "eal_memcfg.h"
@@ -69,6 +70,17 @@ stage_mcfg_undo(struct eal_internal_config *cfg)
 	eal__mcfg_fini(cfg);
 }
 
+/* Whether this process can reserve hugepages (the default size's
+ * nr_hugepages, as eal-hugepages writes it). */
+static bool
+nr_hugepages_writable(void)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/kernel/mm/hugepages", eal__os_sysfs_root());
+	return eal__os_file_writable("/proc/sys/vm/nr_hugepages") && eal__os_exists(path);
+}
+
 /*
  * Hugepages. The primary discovers them (locking the hugetlbfs dirs until
  * memory is set up, removing its own prefix's stale files) and publishes
@@ -80,7 +92,7 @@ static int
 stage_hugepage_info(struct eal_internal_config *cfg)
 {
 	struct eal_hugepage_info *hi = &cfg->hugepage_info;
-	char path[PATH_MAX], why[256];
+	char path[PATH_MAX], why[256], fix[PATH_MAX + 256];
 	int rc;
 
 	memset(hi, 0, sizeof(*hi));
@@ -105,17 +117,18 @@ stage_hugepage_info(struct eal_internal_config *cfg)
 		return rc;
 	if (eal__hugepage_info_usable(hi, cfg->p.in_memory, why, sizeof(why)))
 		return 0;
+	eal__hugepage_advice(hi, geteuid() == 0, nr_hugepages_writable(), fix, sizeof(fix));
 
 	eal__hugepage_info_fini(hi);
 	if (eal__runtime_path(path, sizeof(path), EAL_HUGEPAGE_INFO_FILE) == 0)
 		(void)eal__os_unlink(path, true);
 	if (cfg->p.huge_required) {
-		EAL_LOG(ERR, "no usable hugepages: %s; as root, run `eal-hugepages --reserve 256M --mount` (or drop --huge-required to run on 4 KiB pages)",
-			why);
+		EAL_LOG(ERR, "no usable hugepages: %s; %s (or drop --huge-required to run on 4 KiB pages)",
+			why, fix);
 		return -ENOMEM;
 	}
-	EAL_LOG(WARNING, "no usable hugepages (%s): using 4 KiB pages instead; for hugepages run `eal-hugepages --reserve 256M --mount` as root, or pass --no-huge to choose 4 KiB pages quietly",
-		why);
+	EAL_LOG(WARNING, "no usable hugepages (%s): using 4 KiB pages instead; for hugepages %s, or pass --no-huge to choose 4 KiB pages quietly",
+		why, fix);
 	cfg->hugepage_fallback = true;
 	cfg->p.no_huge = true;
 	eal__mcfg_update_from_internal(cfg->mcfg_addr, cfg);

@@ -362,8 +362,21 @@ eal__mcfg_init(struct eal_internal_config *cfg)
 			mcfg_open_failed(path, rc);
 			return rc;
 		}
-		if (locked)
+		if (locked) {
+			/* Secondaries of a primary that died still map this
+			 * config and the prefix's arrays: taking the file over
+			 * would wipe their config under them (and fail later on
+			 * an fbarray, naming the file, not the cause). */
+			unsigned int orphans = eal__runtime_dir_held_arrays(cfg);
+
+			if (orphans > 0) {
+				EAL_LOG(ERR, "cannot start a primary with --file-prefix=%s: processes of a previous primary that died still map %u of its arrays (orphaned secondaries); stop them first (`eal-info --list` shows the prefix as orphans)",
+					cfg->p.file_prefix, orphans);
+				eal__os_close(fd);
+				return -EBUSY;
+			}
 			return mcfg_become_primary(cfg, path, fd);
+		}
 		if (cfg->p.proc_type == EAL_PROC_PRIMARY) {
 			EAL_LOG(ERR, "cannot lock %s: is another primary process running with --file-prefix=%s? (use another --file-prefix, or --proc-type=secondary to attach to it)",
 				path, cfg->p.file_prefix);

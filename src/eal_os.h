@@ -172,6 +172,10 @@ eal__os_gettid(void)
 	return __builtin_expect(tid != 0, 1) ? tid : eal__os_gettid_slow();
 }
 
+/* Whether this process may write the file @path (faccessat W_OK: a
+ * read-only /sys in a container says no). */
+bool eal__os_file_writable(const char *path);
+
 /* Whether @pid names a live process (kill(pid, 0); EPERM counts as alive). */
 bool eal__os_pid_alive(int32_t pid);
 /* Name the calling thread (at most 15 characters: ps, top, gdb show it). */

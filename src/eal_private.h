@@ -163,6 +163,9 @@ int eal__runtime_base(const struct eal_internal_config *cfg, char *buf, size_t s
  * primary did not write, half-written *.tmp-<pid> files and symlinks
  * under libeal's file names; files held by live processes stay. */
 int eal__runtime_dir_clean(const struct eal_internal_config *cfg);
+/* fbarray files of the runtime directory that a live process maps (its
+ * flock): a new primary finds a dead one's orphaned secondaries so. */
+unsigned int eal__runtime_dir_held_arrays(const struct eal_internal_config *cfg);
 /* Remove files this process created and the directory if empty. */
 void eal__runtime_dir_fini(struct eal_internal_config *cfg);
 /* Build "<runtime dir>/<name>" into @buf. -ENAMETOOLONG if it does not fit;
@@ -680,6 +683,10 @@ void eal__hugepage_info_fini(struct eal_hugepage_info *hi);
  * gets one sentence saying why, such as "no hugepages reserved" or
  * "all 64 reserved 2048 kB pages are in use".
  */
+/* Advice for a machine eal__hugepage_info_usable() refused, for a process
+ * that is @root or not and @can_reserve (writes nr_hugepages) or not. */
+void eal__hugepage_advice(const struct eal_hugepage_info *hi, bool root, bool can_reserve, char *buf,
+			  size_t len);
 bool eal__hugepage_info_usable(const struct eal_hugepage_info *hi, bool in_memory, char *why,
 			       size_t why_len);
 

@@ -171,6 +171,7 @@ struct clean_ctx {
 	int dfd;
 	bool keep_info; /* this primary published hugepage_info */
 	bool keep_data; /* ... and hugepage_data (legacy memory) */
+	unsigned int held; /* eal__runtime_dir_held_arrays */
 };
 
 /* "<name>.tmp-<pid>": a record eal__os_write_file_atomic() was writing
@@ -236,7 +237,7 @@ clean_cb(void *arg, const char *name, enum eal_os_ftype type)
 static int
 clean_dir(const struct eal_internal_config *cfg, bool keep_info, bool keep_data)
 {
-	struct clean_ctx c = { -1, keep_info, keep_data };
+	struct clean_ctx c = { -1, keep_info, keep_data, 0 };
 	int rc;
 
 	rc = eal__os_open(cfg->runtime_dir, O_RDONLY | O_DIRECTORY, 0, &c.dfd);
@@ -245,6 +246,37 @@ clean_dir(const struct eal_internal_config *cfg, bool keep_info, bool keep_data)
 	rc = eal__os_dir_foreach(c.dfd, ".", clean_cb, &c);
 	eal__os_close(c.dfd);
 	return rc;
+}
+
+static int
+count_held_cb(void *arg, const char *name, enum eal_os_ftype type)
+{
+	struct clean_ctx *c = arg;
+	int fd;
+
+	if (type != EAL_OS_FT_REG || strncmp(name, "fbarray_", 8) != 0)
+		return 0;
+	if (eal__os_openat(c->dfd, name, O_RDONLY | O_NONBLOCK, 0, &fd) < 0)
+		return 0;
+	if (eal__os_flock(fd, LOCK_EX | LOCK_NB) == -EWOULDBLOCK)
+		c->held++;
+	else
+		(void)eal__os_flock(fd, LOCK_UN);
+	eal__os_close(fd);
+	return 0;
+}
+
+unsigned int
+eal__runtime_dir_held_arrays(const struct eal_internal_config *cfg)
+{
+	struct clean_ctx c = { -1, false, false, 0 };
+
+	if (cfg->runtime_dir[0] == '\0' ||
+	    eal__os_open(cfg->runtime_dir, O_RDONLY | O_DIRECTORY, 0, &c.dfd) < 0)
+		return 0;
+	(void)eal__os_dir_foreach(c.dfd, ".", count_held_cb, &c);
+	eal__os_close(c.dfd);
+	return c.held;
 }
 
 int

@@ -29,6 +29,22 @@
 /* A process of the application: init with the given options, allocate
  * 6 x 1 MiB (pages of its own), check the primary's zone, say "ok", and on
  * SIGUSR1 clean up and exit. */
+/* Children print libeal's ERR lines on stdout, for the parent to read,
+ * and count them: a secondary that logged one fails. */
+static unsigned int n_errs;
+
+static void
+log_to_stdout(void *arg, enum eal_log_level level, const char *component, const char *line)
+{
+	(void)arg;
+	(void)component;
+	if (level <= EAL_LOG_ERR) {
+		n_errs++;
+		printf("log: %s\n", line);
+		fprintf(stderr, "%s: log: %s\n", eal_test_child_role(), line);
+	}
+}
+
 static int
 child(int argc, char **argv)
 {
@@ -39,6 +55,8 @@ child(int argc, char **argv)
 	int n = 1;
 
 	eal_test_catch_usr1();
+	signal(SIGPIPE, SIG_IGN); /* the parent stops reading after "ok" */
+	eal_log_set_handler(log_to_stdout, NULL);
 	for (int i = 0; i < argc && n < 23; i++)
 		args[n++] = argv[i];
 	if (eal_init(n, args) < 0) {
@@ -64,7 +82,9 @@ child(int argc, char **argv)
 	eal_test_wait_usr1();
 	for (int i = 0; i < 6; i++)
 		eal_free(p[i]);
-	return eal_cleanup() == 0 ? 0 : 5;
+	if (eal_cleanup() != 0)
+		return 5;
+	return primary || n_errs == 0 ? 0 : 6;
 }
 
 static void
@@ -137,6 +157,37 @@ test_primary_between(void **state)
 	run_order(order, 3);
 }
 
+/* A primary killed under its secondary: a new primary of the prefix is
+ * refused (EBUSY) with one line that names the orphaned secondary as the
+ * cause, not an fbarray; once the orphan exits, it starts. */
+static void
+test_orphans_named(void **state)
+{
+	long free_base = eal_test_reclaimed_free_2m();
+	char line[512];
+	pid_t prim, sec, again;
+	int fd;
+
+	(void)state;
+	prim = eal_test_start_app("primary", NULL);
+	sec = eal_test_start_app("secondary", NULL);
+	assert_int_equal(kill(prim, SIGKILL), 0);
+	assert_int_equal(eal_test_wait(prim, WAIT_MS), 128 + SIGKILL);
+	again = eal_test_spawn_app("primary", NULL, &fd);
+	assert_int_equal(eal_test_read_line(fd, line, sizeof(line), WAIT_MS), 0);
+	assert_non_null(strstr(line, "orphaned secondaries"));
+	assert_non_null(strstr(line, "eal-info --list"));
+	assert_int_equal(eal_test_read_line(fd, line, sizeof(line), WAIT_MS), 0);
+	assert_string_equal(line, "err 16 Device or resource busy");
+	close(fd);
+	assert_int_equal(eal_test_wait(again, WAIT_MS), 1);
+	stop(sec);
+	again = eal_test_start_app("primary", NULL);
+	stop(again);
+	assert_int_equal(eal_test_prefix_files(eal_test_huge_mount_2m(), eal_test_prefix()), 0);
+	assert_int_equal(eal_test_free_hugepages_2m(), free_base);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -144,6 +195,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_primary_first),
 		cmocka_unit_test(test_primary_last),
 		cmocka_unit_test(test_primary_between),
+		cmocka_unit_test(test_orphans_named),
 	};
 
 	eal_test_setup(argc, argv);

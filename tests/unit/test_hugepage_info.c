@@ -1710,6 +1710,62 @@ group_setup(void **state)
 	return 0;
 }
 
+/*
+ * The advice that follows "no usable hugepages" fits the situation and
+ * the process (issue 18): a container without hugetlbfs is sent to the
+ * host; a mount the user cannot write gets a mount of the user's own, not
+ * a reservation; a short pool gets a larger reservation, never one that
+ * would shrink it; no reservation gets one, from root, or from the host
+ * when this process cannot write nr_hugepages.
+ */
+static void
+test_advice(void **state)
+{
+	struct eal_hugepage_info hi;
+	char fix[PATH_MAX + 256];
+
+	(void)state;
+	memset(&hi, 0, sizeof(hi));
+	hi.default_size = 2u << 20;
+	eal__hugepage_advice(&hi, true, true, fix, sizeof(fix));
+	assert_non_null(strstr(fix, "come from the host"));
+
+	hi.n_sizes = 1;
+	hi.sizes[0].page_size = 2u << 20;
+	hi.sizes[0].nr_pages = 1024;
+	hi.sizes[0].free_pages = 1024;
+	snprintf(hi.unwritable_mount, sizeof(hi.unwritable_mount), "/dev/hugepages");
+	eal__hugepage_advice(&hi, false, false, fix, sizeof(fix));
+	assert_non_null(strstr(fix, "/dev/hugepages is mounted but this user cannot create files"));
+	assert_non_null(strstr(fix, "--huge-dir"));
+	assert_null(strstr(fix, "--reserve"));
+
+	hi.unwritable_mount[0] = '\0';
+	eal__hugepage_advice(&hi, true, true, fix, sizeof(fix));
+	assert_string_equal(fix, "run `eal-hugepages --mount`");
+	eal__hugepage_advice(&hi, false, false, fix, sizeof(fix));
+	assert_string_equal(fix, "ask root to run `eal-hugepages --mount`");
+
+	/* Mounted, all 1024 in use: reserve more than 1024 pages (2 GiB). */
+	hi.sizes[0].mounted = true;
+	hi.sizes[0].free_pages = 0;
+	eal__hugepage_advice(&hi, true, true, fix, sizeof(fix));
+	assert_non_null(strstr(fix, "--reserve 2304M"));
+	assert_non_null(strstr(fix, "eal-info --clean"));
+	eal__hugepage_advice(&hi, true, false, fix, sizeof(fix));
+	assert_non_null(strstr(fix, "on the host, run `eal-hugepages --reserve 2304M`"));
+
+	/* Nothing reserved. */
+	hi.sizes[0].nr_pages = 0;
+	eal__hugepage_advice(&hi, true, true, fix, sizeof(fix));
+	assert_string_equal(fix, "run `eal-hugepages --reserve 256M --mount`");
+	eal__hugepage_advice(&hi, false, false, fix, sizeof(fix));
+	assert_string_equal(fix, "ask root to run `eal-hugepages --reserve 256M --mount`");
+	eal__hugepage_advice(&hi, true, false, fix, sizeof(fix));
+	assert_non_null(strstr(fix, "on the host, run `eal-hugepages --reserve 256M --mount`"));
+	assert_non_null(strstr(fix, "a container?"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1750,6 +1806,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_init_errors),
 		cmocka_unit_test(test_init_waits_for_dir_lock),
 		cmocka_unit_test(test_os_read_bounds),
+		cmocka_unit_test(test_advice),
 	};
 
 	eal_test_setup(argc, argv);

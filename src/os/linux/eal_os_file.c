@@ -232,6 +232,12 @@ eal__os_dir_writable(const char *path)
 	return faccessat(AT_FDCWD, path, W_OK | X_OK, AT_EACCESS) < 0 ? -errno : 0;
 }
 
+bool
+eal__os_file_writable(const char *path)
+{
+	return faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0;
+}
+
 int
 eal__os_exists(const char *path)
 {
