@@ -113,6 +113,7 @@ int eal__rwlock_excl_lock(eal_rwlock_t *lock);
  * point is reached only. Read once per eal_init. EAL_TEST_POINT costs one
  * predictable branch when unset (hot paths use it).
  */
+#if defined(EAL_FAULT_INJECTION)
 extern bool eal__test_fault_armed;
 void eal__test_point(const char *point);
 void eal__test_hook_reload(void);
@@ -121,6 +122,20 @@ void eal__test_hook_reload(void);
 		if (EAL_UNLIKELY(eal__test_fault_armed)) \
 			eal__test_point(point);        \
 	} while (0)
+#else
+/* Not compiled in (meson -Dfault_injection, src/meson.build): nothing. */
+static inline void
+eal__test_point(const char *point)
+{
+	(void)point;
+}
+
+static inline void
+eal__test_hook_reload(void)
+{
+}
+#define EAL_TEST_POINT(point) ((void)0)
+#endif
 
 /* ---- eal_init.c ------------------------------------------------------ */
 

@@ -18,6 +18,10 @@
 #include "eal_os.h"
 #include "eal_private.h"
 
+/* Without -Dfault_injection (and outside the internal library of test
+ * builds) this file is empty: eal_private.h makes every point a no-op. */
+#if defined(EAL_FAULT_INJECTION)
+
 static char fault_point[64];
 static unsigned int fault_sleep_ms;
 static unsigned long fault_hit; /* act at this hit (0: every one) */
@@ -67,3 +71,5 @@ eal__test_point(const char *point)
 	EAL_LOG(NOTICE, "test fault point %s: killing pid %d", point, (int)getpid());
 	kill(getpid(), SIGKILL);
 }
+
+#endif /* EAL_FAULT_INJECTION */

@@ -14,7 +14,8 @@ set -eu
 cd "$(dirname "$0")/.."
 . tools/setup-common.sh
 
-ensure_packages meson ninja-build gcc clang libclang-rt-14-dev pkg-config libcmocka-dev libnuma-dev valgrind
+ensure_packages meson ninja-build gcc clang libclang-rt-14-dev pkg-config libcmocka-dev libnuma-dev valgrind \
+	scdoc man-db build-essential debhelper dpkg-dev lintian
 hugepages_setup
 
 configure() {
@@ -64,5 +65,8 @@ fi
 ninja -C build-clang
 meson test -C build-clang --suite fuzz --print-errorlogs
 check_skips build-clang/meson-logs/testlog.json
+
+echo "== Debian packages: build, lintian, file lists, a program against the unpacked .debs"
+sh tools/check-debian.sh
 
 echo "all test suites passed"
