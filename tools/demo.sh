@@ -18,7 +18,10 @@ ensure_packages meson ninja-build gcc pkg-config libnuma-dev
 
 build=${EAL_DEMO_BUILDDIR:-build-demo}
 if [ ! -f "$build/build.ninja" ]; then
+	echo "demo: configuring $build"
 	meson setup "$build" -Dexamples=true -Dtests=disabled >/dev/null
 fi
-ninja -C "$build" examples/mp_pipeline >/dev/null
+echo "demo: building examples/mp_pipeline and eal-info"
+ninja -C "$build" examples/mp_pipeline tools/eal-info | grep -v '^ninja: ' || true
+echo "demo: running (eal-info --list shows it from another terminal)"
 exec "$build/examples/mp_pipeline" "$@"
