@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 . tools/setup-common.sh
 
 ensure_packages meson ninja-build gcc clang libclang-rt-14-dev pkg-config libcmocka-dev libnuma-dev valgrind \
-	scdoc man-db build-essential debhelper dpkg-dev lintian
+	scdoc man-db build-essential debhelper dpkg-dev lintian doxygen
 hugepages_setup
 
 configure() {
@@ -33,6 +33,8 @@ configure build -Dwerror=true -Dtests=enabled -Dexamples=true
 ninja -C build
 meson test -C build --print-errorlogs --num-processes 4 "$@"
 check_skips build/meson-logs/testlog.json
+echo "== API reference: doxygen, warnings fail it"
+ninja -C build docs >/dev/null
 
 echo "== stress: 8 processes x 2 threads (bounded op count), then a 20 s kill -9 storm"
 EAL_STRESS_OPS=${EAL_STRESS_OPS:-1500} meson test -C build --setup stress --suite stress --print-errorlogs
