@@ -187,8 +187,18 @@ preallocate(const struct eal_internal_config *cfg, const struct eal_mem_config *
 			if (cfg->p.socket_mem[node] == 0)
 				continue;
 			if (!node_has_lists(mcfg, (int)node, 0)) {
-				EAL_LOG(ERR, "--socket-mem asks for %" PRIu64 " MiB on socket %u, which has no hugepages",
-					cfg->p.socket_mem[node] >> 20, node);
+				char where[160] = "";
+				size_t off = 0;
+
+				/* Say where the pages are: reserved on another node,
+				 * or --socket-mem's positions are off by one. */
+				for (int n = 0; n < EAL_MAX_NUMA_NODES && off < sizeof(where) - 8; n++)
+					if (node_has_lists(mcfg, n, 0))
+						off += (size_t)snprintf(where + off, sizeof(where) - off,
+									"%s%d", off ? ", " : "", n);
+				EAL_LOG(ERR, "--socket-mem asks for %" PRIu64 " MiB on socket %u, which has no hugepages; they are on node(s) %s: ask there (--socket-mem lists MiB per node, from node 0), or reserve pages on node %u (eal-hugepages --reserve SIZE:%u)",
+					cfg->p.socket_mem[node] >> 20, node, off ? where : "none", node,
+					node);
 				return -EINVAL;
 			}
 			rc = prealloc_node(cfg, mcfg, (int)node, cfg->p.socket_mem[node]);

@@ -465,8 +465,13 @@ test_socket_mem(void **state)
 	assert_int_equal(eal_test_free_hugepages_2m(), free_at_start);
 
 	argc = eal_test_argv(&argv, "--socket-mem", "0,8", NULL);
+	eal_test_log_capture("memory", EAL_LOG_ERR);
 	assert_int_equal(eal_init(argc, argv), -1);
 	assert_int_equal(eal_errno, EINVAL);
+	/* It says where the pages are, and both fixes (issue 18). */
+	assert_int_equal(eal_test_log_count(EAL_LOG_ERR, "they are on node(s) 0: ask there"), 1);
+	assert_int_equal(eal_test_log_count(EAL_LOG_ERR, "eal-hugepages --reserve SIZE:1"), 1);
+	eal_log_set_handler(NULL, NULL);
 	assert_int_equal(eal_test_free_hugepages_2m(), free_at_start);
 	/* and more than the pool: ENOMEM, nothing kept */
 	argc = eal_test_argv(&argv, "-m", "1000000", NULL);
