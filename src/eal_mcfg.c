@@ -163,25 +163,11 @@ fail_logged:
 	return rc;
 }
 
-/* The header fields a secondary reads before it maps anything. */
-struct mcfg_header {
-	uint64_t magic;
-	uint32_t version;
-	uint32_t size;
-	uint32_t complete;
-	int32_t primary_pid;
-	uint64_t mem_cfg_addr;
-	uint64_t region_len;
-};
-_Static_assert(offsetof(struct mcfg_header, region_len) ==
-		       offsetof(struct eal_mem_config, region_len),
-	       "the header a secondary reads matches the config");
-
 /* Wait until the primary has finished init. Returns 0, -EPROTO (not our
  * file, or another layout), -ESRCH (primary died) or -ETIMEDOUT. */
 static int
 mcfg_wait_complete(const struct eal_internal_config *cfg, const char *path, int fd,
-		   struct mcfg_header *hdr)
+		   struct eal_mcfg_header *hdr)
 {
 	uint64_t deadline = eal__os_time_ns() + (uint64_t)cfg->p.attach_timeout_ms * 1000000ull;
 	unsigned int sleep_us = 50;
@@ -232,7 +218,7 @@ static int
 mcfg_attach(struct eal_internal_config *cfg, const char *path, int fd)
 {
 	const size_t len = mcfg_map_len();
-	struct mcfg_header hdr;
+	struct eal_mcfg_header hdr;
 	void *addr, *want;
 	uint64_t fsize;
 	bool locked;

@@ -187,6 +187,18 @@ struct eal_mem_config {
 	struct eal_mcfg_heap malloc_heaps[EAL_MAX_HEAPS]; /* owner: eal_malloc_heap.c (contents: eal_malloc_elem.c) */
 };
 
+/* The header a secondary reads (pread) before it maps anything, and what
+ * the fuzz harness writes: the first fields of struct eal_mem_config. */
+struct eal_mcfg_header {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t size;
+	uint32_t complete;
+	int32_t primary_pid;
+	uint64_t mem_cfg_addr;
+	uint64_t region_len;
+};
+
 /* The header fields are read before the version is known: their offsets
  * must never change. */
 _Static_assert(offsetof(struct eal_mem_config, magic) == 0, "magic offset");
@@ -196,5 +208,8 @@ _Static_assert(offsetof(struct eal_mem_config, complete) == 16, "complete offset
 _Static_assert(offsetof(struct eal_mem_config, primary_pid) == 20, "primary_pid offset");
 _Static_assert(offsetof(struct eal_mem_config, mem_cfg_addr) == 24, "mem_cfg_addr offset");
 _Static_assert(offsetof(struct eal_mem_config, region_len) == 32, "region_len offset");
+_Static_assert(sizeof(struct eal_mcfg_header) ==
+		       offsetof(struct eal_mem_config, memory_hotplug_lock),
+	       "struct eal_mcfg_header is the config's header");
 
 #endif /* EAL_MEMCFG_H */

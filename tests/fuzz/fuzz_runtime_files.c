@@ -108,21 +108,7 @@ data_checksum(const uint8_t *buf, size_t len)
 	return h;
 }
 
-/* ---- the shared config header (src/eal_memcfg.h) ------------------------- */
-
-/* The header fields a secondary checks, at their fixed offsets. */
-struct mcfg_hdr {
-	uint64_t magic;
-	uint32_t version;
-	uint32_t size;
-	uint32_t complete;
-	int32_t primary_pid;
-	uint64_t mem_cfg_addr;
-	uint64_t region_len;
-};
-
-_Static_assert(sizeof(struct mcfg_hdr) == offsetof(struct eal_mem_config, memory_hotplug_lock),
-	       "the shared config header");
+/* The shared config header: struct eal_mcfg_header (src/eal_memcfg.h). */
 
 /* ---- the fbarray file format (src/eal_fbarray.c) ------------------------- */
 
@@ -365,7 +351,7 @@ static void
 seeds_mcfg(const char *dir)
 {
 	static struct eal_internal_config prim;
-	struct mcfg_hdr h;
+	struct eal_mcfg_header h;
 	const size_t n = sizeof(h);
 
 	prim = fx.cfg;
@@ -595,17 +581,17 @@ fuzz_mcfg(const uint8_t *d, size_t n, bool pad, bool stamp)
 {
 	const size_t full = sizeof(struct eal_mem_config);
 	const off_t n_sec_at = offsetof(struct eal_mem_config, n_secondaries);
-	struct mcfg_hdr h = { 0 };
+	struct eal_mcfg_header h = { 0 };
 	uint32_t n_sec = 0;
 	int fd = lowest_fd(), rc;
 
 	memcpy(&h, d, n < sizeof(h) ? n : sizeof(h));
 	CHECK(ftruncate(fx.lock_fd, 0) == 0);
 	CHECK(n == 0 || pwrite(fx.lock_fd, d, n, 0) == (ssize_t)n);
-	if (stamp && n >= offsetof(struct mcfg_hdr, complete)) {
+	if (stamp && n >= offsetof(struct eal_mcfg_header, complete)) {
 		h.version = EAL_MCFG_VERSION;
 		h.size = (uint32_t)full;
-		CHECK(pwrite(fx.lock_fd, &h.version, 8, offsetof(struct mcfg_hdr, version)) == 8);
+		CHECK(pwrite(fx.lock_fd, &h.version, 8, offsetof(struct eal_mcfg_header, version)) == 8);
 	}
 	if (pad && n < full)
 		CHECK(ftruncate(fx.lock_fd, (off_t)full) == 0);
