@@ -114,30 +114,49 @@ void eal_test_log_capture(const char *component, enum eal_log_level max_level);
 unsigned int eal_test_log_count(enum eal_log_level level, const char *needle);
 
 /* A seeded PRNG (xorshift64*), the same sequence on every libc, shared
- * by the randomized tests. */
-extern uint64_t eal_test_rng_state;
-
+ * by the randomized tests: the _r forms on a state of the caller's (one
+ * per thread), the others on one global state. */
 static inline void
-eal_test_rng_seed(uint64_t seed)
+eal_test_rng_seed_r(uint64_t *state, uint64_t seed)
 {
-	eal_test_rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
+	*state = seed * 0x9e3779b97f4a7c15ull + 1;
 }
 
 static inline uint64_t
-eal_test_rng64(void)
+eal_test_rng64_r(uint64_t *state)
 {
-	eal_test_rng_state ^= eal_test_rng_state >> 12;
-	eal_test_rng_state ^= eal_test_rng_state << 25;
-	eal_test_rng_state ^= eal_test_rng_state >> 27;
-	return eal_test_rng_state * 0x2545f4914f6cdd1dull;
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545f4914f6cdd1dull;
 }
 
 /* Uniform in [0, n) for n < 2^32, without a division (benchmark loops
  * call it). */
 static inline uint64_t
+eal_test_rng_below_r(uint64_t *state, uint64_t n)
+{
+	return ((eal_test_rng64_r(state) >> 32) * n) >> 32;
+}
+
+extern uint64_t eal_test_rng_state;
+
+static inline void
+eal_test_rng_seed(uint64_t seed)
+{
+	eal_test_rng_seed_r(&eal_test_rng_state, seed);
+}
+
+static inline uint64_t
+eal_test_rng64(void)
+{
+	return eal_test_rng64_r(&eal_test_rng_state);
+}
+
+static inline uint64_t
 eal_test_rng_below(uint64_t n)
 {
-	return ((eal_test_rng64() >> 32) * n) >> 32;
+	return eal_test_rng_below_r(&eal_test_rng_state, n);
 }
 
 /* Milliseconds of CLOCK_MONOTONIC. */

@@ -226,11 +226,8 @@ log_line(void *arg, enum eal_log_level level, const char *component, const char 
 }
 
 /* ------------------------------------------------------------------------
- * Random numbers: eal_test_rng_* keep their state in one global; each
- * thread swaps its own in under a mutex (as mp_heap does).
+ * Random numbers: each thread draws from its own state (eal_test_rng_*_r).
  */
-
-static pthread_mutex_t rng_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static uint64_t
 mix64(uint64_t x)
@@ -245,37 +242,20 @@ mix64(uint64_t x)
 static void
 rnd_seed(struct worker *w, uint64_t seed)
 {
-	pthread_mutex_lock(&rng_lock);
-	eal_test_rng_seed(seed);
-	w->rng = eal_test_rng_state;
-	pthread_mutex_unlock(&rng_lock);
+	eal_test_rng_seed_r(&w->rng, seed);
 }
 
 /* Uniform in [0, n), n < 2^32. */
 static uint64_t
 rnd(struct worker *w, uint64_t n)
 {
-	uint64_t v;
-
-	pthread_mutex_lock(&rng_lock);
-	eal_test_rng_state = w->rng;
-	v = eal_test_rng_below(n);
-	w->rng = eal_test_rng_state;
-	pthread_mutex_unlock(&rng_lock);
-	return v;
+	return eal_test_rng_below_r(&w->rng, n);
 }
 
 static uint64_t
 new_seed(struct worker *w)
 {
-	uint64_t v;
-
-	pthread_mutex_lock(&rng_lock);
-	eal_test_rng_state = w->rng;
-	v = eal_test_rng64();
-	w->rng = eal_test_rng_state;
-	pthread_mutex_unlock(&rng_lock);
-	return v | 1;
+	return eal_test_rng64_r(&w->rng) | 1;
 }
 
 /* 16 B .. 256 KiB, each power of two about as likely; 1 in 100 of

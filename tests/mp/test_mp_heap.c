@@ -204,34 +204,21 @@ log_line(void *arg, enum eal_log_level level, const char *component, const char 
 }
 
 /* ------------------------------------------------------------------------
- * Random numbers. eal_test_rng_* keep their state in one global: each
- * thread keeps its own state and swaps it in under a mutex, so every
- * thread draws its own sequence, the same for the same seed.
+ * Random numbers: each thread draws its own sequence from its own state
+ * (eal_test_rng_*_r), the same for the same seed.
  */
-
-static pthread_mutex_t rng_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
 rnd_seed(struct worker *w, uint64_t seed)
 {
-	pthread_mutex_lock(&rng_lock);
-	eal_test_rng_seed(seed);
-	w->rng = eal_test_rng_state;
-	pthread_mutex_unlock(&rng_lock);
+	eal_test_rng_seed_r(&w->rng, seed);
 }
 
 /* Uniform in [0, n), n < 2^32. */
 static uint64_t
 rnd(struct worker *w, uint64_t n)
 {
-	uint64_t v;
-
-	pthread_mutex_lock(&rng_lock);
-	eal_test_rng_state = w->rng;
-	v = eal_test_rng_below(n);
-	w->rng = eal_test_rng_state;
-	pthread_mutex_unlock(&rng_lock);
-	return v;
+	return eal_test_rng_below_r(&w->rng, n);
 }
 
 /* 1 .. 2^max_shift bytes, each power of two about as likely. */
