@@ -139,6 +139,18 @@ eal_test_rng_below_r(uint64_t *state, uint64_t n)
 	return ((eal_test_rng64_r(state) >> 32) * n) >> 32;
 }
 
+/* A 64-bit mixer (splitmix64's finalizer): seeds and pattern keys from
+ * any value. */
+static inline uint64_t
+eal_test_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
 extern uint64_t eal_test_rng_state;
 
 static inline void

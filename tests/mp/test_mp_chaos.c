@@ -229,16 +229,6 @@ log_line(void *arg, enum eal_log_level level, const char *component, const char 
  * Random numbers: each thread draws from its own state (eal_test_rng_*_r).
  */
 
-static uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
 static void
 rnd_seed(struct worker *w, uint64_t seed)
 {
@@ -273,7 +263,7 @@ random_size(struct worker *w)
 
 /* ------------------------------------------------------------------------
  * Patterns: a block or zone of size bytes starts with its header (magic,
- * size, seed); 64-bit word i >= 2 holds mix64(seed ^ i * GOLDEN), a
+ * size, seed); 64-bit word i >= 2 holds eal_test_mix64(seed ^ i * GOLDEN), a
  * partial last word its first bytes.
  */
 
@@ -286,7 +276,7 @@ struct hdr {
 static uint64_t
 word_at(uint64_t seed, size_t i)
 {
-	return mix64(seed ^ (i * GOLDEN));
+	return eal_test_mix64(seed ^ (i * GOLDEN));
 }
 
 static unsigned char
@@ -1042,7 +1032,7 @@ child_worker(int argc, char **argv)
 		*ws[t] = (struct worker){ .c = c, .role = role, .reg = &role->reg[t],
 					  .who = "secondary", .r = r, .t = t, .gen = gen,
 					  .pid = getpid() };
-		rnd_seed(ws[t], mix64(c->seed + ((uint64_t)r << 40) + ((uint64_t)gen << 8) + t));
+		rnd_seed(ws[t], eal_test_mix64(c->seed + ((uint64_t)r << 40) + ((uint64_t)gen << 8) + t));
 		if (pthread_create(&th[t], NULL, worker_main, ws[t]) != 0)
 			return 3;
 	}
@@ -1205,7 +1195,7 @@ child_checker(int argc, char **argv)
 	if (c == NULL)
 		return EXIT_NO_CTL;
 	w = (struct worker){ .c = c, .who = "checker", .r = MAX_PROCS, .pid = getpid() };
-	rnd_seed(&w, mix64(c->seed ^ 0xc4ec4e7ull));
+	rnd_seed(&w, eal_test_mix64(c->seed ^ 0xc4ec4e7ull));
 	bad0 = __atomic_load_n(&c->corruptions, __ATOMIC_SEQ_CST);
 
 	/* Before anything changes: every page is in a heap, the heaps are sound. */
@@ -1355,7 +1345,7 @@ child_survivor(int argc, char **argv)
 	if (c == NULL)
 		return EXIT_NO_CTL;
 	w = (struct worker){ .c = c, .who = "survivor", .r = MAX_PROCS + 1, .pid = getpid() };
-	rnd_seed(&w, mix64(c->seed ^ 0x5a5a5a5aull));
+	rnd_seed(&w, eal_test_mix64(c->seed ^ 0x5a5a5a5aull));
 	for (unsigned int i = 0; i < SURV_BLOCKS / 2; i++) {
 		b[i].size = 64 * KiB;
 		b[i].seed = new_seed(&w);
@@ -1488,7 +1478,7 @@ seed_from_env(void)
 	if (s != NULL && *s != '\0')
 		return strtoull(s, NULL, 0);
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return mix64((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + (uint64_t)getpid()) &
+	return eal_test_mix64((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + (uint64_t)getpid()) &
 	       0xffffffffull;
 }
 

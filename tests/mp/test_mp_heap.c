@@ -249,19 +249,9 @@ random_socket(struct worker *w)
  */
 
 static uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-static uint64_t
 pattern_key(uint64_t tag, const void *addr, size_t size)
 {
-	return mix64((tag * GOLDEN) ^ mix64((uintptr_t)addr) ^ ((uint64_t)size << 17));
+	return eal_test_mix64((tag * GOLDEN) ^ eal_test_mix64((uintptr_t)addr) ^ ((uint64_t)size << 17));
 }
 
 static void
