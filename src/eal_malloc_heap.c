@@ -12,9 +12,12 @@
  * Growth: when no heap has a block, the page allocator maps enough pages
  * of the heap's size (src/eal_memalloc.c) and they become a new region of
  * that heap. The pages are mapped without the heap lock held, then the
- * lock is taken to add and allocate: the lock order is mlock, then the
- * memory hotplug lock, then heap locks, and a heap lock is never held
- * while waiting for the hotplug lock.
+ * lock is taken to add and allocate. The lock order is the one of
+ * src/eal_memcfg.h (mlock, heap locks, the memory hotplug lock): a shrink
+ * holds its heap's lock while the page allocator takes the hotplug lock,
+ * and the reclaim of pages in no heap takes every heap lock, in index
+ * order, before the hotplug lock; nothing takes a heap lock while holding
+ * the hotplug lock.
  *
  * Shrink: after a free, whole pages of free blocks beyond one page's
  * worth of free memory per heap (the hysteresis that keeps a malloc/free

@@ -23,9 +23,12 @@
  * Ownership (R7): each field is written only by the file named beside it;
  * others read it or call the owner's functions.
  *
- * Lock order (take them in this order, release in reverse):
+ * Lock order (take them in this order, release in reverse; the one
+ * statement of it, which other files refer to):
  *   1. mlock                 (memzones)
- *   2. heap locks            (one per heap; one at a time)
+ *   2. heap locks            (one per heap; one at a time, except the
+ *                             reclaim of pages in no heap, which takes
+ *                             all of them in index order)
  *   3. memory_hotplug_lock   (memory layout: memseg lists and pages)
  * A heap that gives pages back holds its lock while the page allocator
  * takes the hotplug lock; a heap grows by mapping pages first, without
@@ -134,7 +137,7 @@ struct eal_mem_config {
 				   * start of the address region (eal_region.c) */
 	uint64_t region_len;      /* owner: eal_region.c; bytes of the region from mem_cfg_addr */
 
-	/* locks, in lock order */
+	/* the two config-wide locks (their order: the list above) */
 	eal_rwlock_t memory_hotplug_lock; /* owner: eal_mcfg.c (lock functions) */
 	eal_rwlock_t mlock;               /* owner: eal_mcfg.c (lock functions) */
 
