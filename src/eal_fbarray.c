@@ -899,8 +899,7 @@ EAL_API void *
 eal_fbarray_get(const struct eal_fbarray *arr, unsigned int idx)
 {
 	if (arr == NULL || idx >= arr->len) {
-		eal_errno = EINVAL;
-		return NULL;
+		return eal__fail_null(-EINVAL);
 	}
 	return EAL_PTR_ADD(arr->data, (size_t)idx * arr->elt_sz);
 }
@@ -1455,7 +1454,7 @@ eal_fbarray_dump_metadata(struct eal_fbarray *arr, FILE *f)
 	const uint64_t *m;
 
 	if (arr == NULL || f == NULL) {
-		eal_errno = EINVAL;
+		(void)eal__fail(-EINVAL);
 		return;
 	}
 	/* Reading the mask of an array that is not mapped here would

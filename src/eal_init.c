@@ -346,8 +346,7 @@ EAL_API const char *
 eal_runtime_dir(void)
 {
 	if (!initialized || internal_cfg.runtime_dir[0] == '\0') {
-		eal_errno = ENOENT;
-		return NULL;
+		return eal__fail_null(-ENOENT);
 	}
 	return internal_cfg.runtime_dir;
 }

@@ -21,15 +21,12 @@ heap_alloc(size_t size, unsigned int align, int socket)
 	int rc;
 
 	if (size == 0 || (align & (align - 1)) != 0) {
-		eal_errno = EINVAL;
-		return NULL;
+		return eal__fail_null(-EINVAL);
 	}
 	rc = eal__malloc_heap_alloc(socket, size, align != 0 ? align : EAL_CACHE_LINE_SIZE, 0, 0,
 				    &p, NULL, NULL);
-	if (rc < 0) {
-		eal_errno = rc == -ENODEV ? ENOMEM : -rc;
-		return NULL;
-	}
+	if (rc < 0) /* before eal_init: no memory, as DPDK says */
+		return eal__fail_null(rc == -ENODEV ? -ENOMEM : rc);
 	return p;
 }
 
@@ -70,8 +67,7 @@ eal_calloc_socket(const char *type, size_t num, size_t size, unsigned int align,
 	size_t total;
 
 	if (__builtin_mul_overflow(num, size, &total)) {
-		eal_errno = EINVAL;
-		return NULL;
+		return eal__fail_null(-EINVAL);
 	}
 	return eal_zmalloc_socket(type, total, align, socket);
 }
@@ -93,12 +89,10 @@ eal_realloc_socket(void *ptr, size_t size, unsigned int align, int socket)
 	if (ptr == NULL)
 		return eal_malloc_socket(NULL, size, align, socket);
 	if (size == 0 || (align & (align - 1)) != 0) {
-		eal_errno = EINVAL;
-		return NULL;
+		return eal__fail_null(-EINVAL);
 	}
 	if (eal__malloc_heap_owner(ptr, "realloc", &heap) < 0) {
-		eal_errno = EINVAL;
-		return NULL;
+		return eal__fail_null(-EINVAL);
 	}
 	(void)eal__heap_lock(heap);
 	old = eal__heap_usable_size(ptr);
@@ -108,8 +102,7 @@ eal_realloc_socket(void *ptr, size_t size, unsigned int align, int socket)
 		rc = eal__heap_realloc_in_place(ptr, size);
 	eal__heap_unlock(heap);
 	if (old == 0) {
-		eal_errno = EINVAL;
-		return NULL;
+		return eal__fail_null(-EINVAL);
 	}
 	if (rc == 0)
 		return ptr;

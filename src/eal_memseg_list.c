@@ -398,9 +398,7 @@ eal_mem_virt2memseg_list(const void *addr)
 {
 	struct eal_memseg_list *msl = virt2msl(eal__mcfg(), (uint64_t)(uintptr_t)addr);
 
-	if (msl == NULL)
-		eal_errno = EINVAL;
-	return msl;
+	return msl != NULL ? msl : eal__fail_null(-EINVAL);
 }
 
 EAL_API struct eal_memseg *
@@ -412,9 +410,7 @@ eal_mem_virt2memseg(const void *addr, const struct eal_memseg_list *msl)
 	if (msl == NULL)
 		msl = virt2msl(eal__mcfg(), a);
 	ms = msl != NULL ? msl_virt2memseg(msl, a) : NULL;
-	if (ms == NULL)
-		eal_errno = EINVAL;
-	return ms;
+	return ms != NULL ? ms : eal__fail_null(-EINVAL);
 }
 
 EAL_API eal_iova_t
@@ -425,7 +421,7 @@ eal_mem_virt2iova(const void *addr)
 	const struct eal_memseg *ms = msl != NULL ? msl_virt2memseg(msl, a) : NULL;
 
 	if (ms == NULL || ms->iova == EAL_BAD_IOVA) {
-		eal_errno = EINVAL;
+		(void)eal__fail(-EINVAL);
 		return EAL_BAD_IOVA;
 	}
 	return ms->iova + (a - (uint64_t)(uintptr_t)ms->addr);
@@ -461,8 +457,7 @@ eal_mem_iova2virt(eal_iova_t iova)
 		return eal_mem_virt2memseg(va, NULL) != NULL ? va : NULL;
 	}
 	if (eal_memseg_walk(iova_find_cb, &f) != 1) {
-		eal_errno = EINVAL;
-		return NULL;
+		return eal__fail_null(-EINVAL);
 	}
 	return f.va;
 }

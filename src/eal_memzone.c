@@ -939,8 +939,7 @@ reserve_public(const char *name, size_t len, int socket_id, unsigned int flags,
 		rc = eal__memzone_reserve(&st, name, len, socket_id, flags, align, bound, &mz);
 	}
 	if (rc < 0) {
-		eal_errno = -rc;
-		return NULL;
+		return eal__fail_null(rc);
 	}
 	return mz;
 }
@@ -979,7 +978,7 @@ eal_memzone_free(const struct eal_memzone *mz)
 	else
 		rc = eal__memzone_free(&st, mz);
 	if (rc < 0)
-		eal_errno = -rc;
+		(void)eal__fail(rc);
 	return rc;
 }
 
@@ -1000,7 +999,7 @@ eal_memzone_lookup(const char *name)
 	}
 	/* Not found is an answer, not an error: eal_errno stays (DPDK). */
 	if (rc < 0 && rc != -ENOENT)
-		eal_errno = -rc;
+		(void)eal__fail(rc);
 	return mz;
 }
 

@@ -86,12 +86,21 @@ void eal__log_set_level_id(int comp, int level);
 
 /* ---- eal_errno.c ----------------------------------------------------- */
 
-/* Set eal_errno from a -errno result and return -1 (public wrappers). */
+/* Set eal_errno from a -errno result and return -1 (public wrappers);
+ * the only writer of eal_errno on failure, with eal__fail_null for the
+ * wrappers that return a pointer. */
 static inline int
 eal__fail(int rc)
 {
 	eal_errno = rc < 0 ? -rc : rc;
 	return -1;
+}
+
+static inline void *
+eal__fail_null(int rc)
+{
+	(void)eal__fail(rc);
+	return NULL;
 }
 
 /* ---- eal_lock.c ------------------------------------------------------ */
